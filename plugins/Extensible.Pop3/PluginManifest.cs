@@ -1,0 +1,3 @@
+using Extensible.Sdk.Plugins;
+
+[assembly: MailPlugin("pop3", DisplayName = "POP3 (RFC 1939, STLS, SASL)")]
