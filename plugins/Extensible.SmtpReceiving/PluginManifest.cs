@@ -1,0 +1,3 @@
+using Extensible.Sdk.Plugins;
+
+[assembly: MailPlugin("smtp-receiving", DisplayName = "SMTP Receiving (MX, submission, SMTPS)")]
