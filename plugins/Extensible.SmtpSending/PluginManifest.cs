@@ -1,0 +1,3 @@
+using Extensible.Sdk.Plugins;
+
+[assembly: MailPlugin("smtp-sending", DisplayName = "SMTP Sending (remote delivery)")]
