@@ -1,0 +1,71 @@
+using Extensible.Processing.Queue;
+using Extensible.Sdk.Messages;
+using MimeKit;
+
+namespace Extensible.Processing.Filtering;
+
+/// <summary>The filter chain's view of a message spooled to a temporary file; header edits are recorded, not applied.</summary>
+public sealed class SpooledMessageContext : MessageContext, IAsyncDisposable
+{
+    private readonly string _path;
+    private readonly FileStream _content;
+    private readonly List<HeaderEdit> _edits = [];
+    private Stream? _mimeSource;
+    private MimeMessage? _mime;
+
+    public SpooledMessageContext(MessageEnvelope envelope, string path, string queueId, CancellationToken cancellation)
+    {
+        Envelope = envelope;
+        _path = path;
+        QueueId = queueId;
+        Cancellation = cancellation;
+        _content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 16384, FileOptions.Asynchronous);
+    }
+
+    public override MessageEnvelope Envelope { get; }
+
+    public override Stream Content => _content;
+
+    public override string QueueId { get; }
+
+    public override IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>();
+
+    public override CancellationToken Cancellation { get; }
+
+    /// <summary>The header changes filters asked for, in call order.</summary>
+    public IReadOnlyList<HeaderEdit> HeaderEdits => _edits;
+
+    public override async ValueTask<MimeMessage> GetMimeMessageAsync(CancellationToken cancellationToken = default)
+    {
+        if (_mime is null)
+        {
+            // A stream of its own, so a filter moving Content does not disturb parts MimeKit reads lazily.
+            _mimeSource = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 16384, FileOptions.Asynchronous);
+            _mime = await MimeMessage.LoadAsync(_mimeSource, persistent: true, cancellationToken);
+        }
+        return _mime;
+    }
+
+    public override void PrependHeader(string name, string value)
+    {
+        HeaderNames.Validate(name);
+        ArgumentNullException.ThrowIfNull(value);
+        _edits.Add(new HeaderEdit(name, HeaderNames.Unfold(value)));
+    }
+
+    public override void RemoveHeader(string name)
+    {
+        HeaderNames.Validate(name);
+        _edits.Add(new HeaderEdit(name, null));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _mime?.Dispose();
+        if (_mimeSource is not null)
+        {
+            await _mimeSource.DisposeAsync();
+        }
+        await _content.DisposeAsync();
+    }
+}
