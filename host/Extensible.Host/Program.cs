@@ -1,0 +1,3 @@
+using Extensible.Host;
+
+return await CommandLine.RunAsync(args);

@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Extensible.Hosting.Configuration;
+
+/// <summary>The server's configuration: one optional JSON file, overridden by <c>EXTENSIBLE__Section__Key</c> environment variables.</summary>
+public sealed class HostConfiguration
+{
+    private readonly IConfigurationRoot _root;
+
+    private HostConfiguration(IConfigurationRoot root, string? path)
+    {
+        _root = root;
+        ConfigPath = path;
+        BaseDirectory = path is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(path))!;
+    }
+
+    /// <summary>The config file, or null when running on embedded defaults.</summary>
+    public string? ConfigPath { get; }
+
+    /// <summary>The folder relative paths in the config are taken from.</summary>
+    public string BaseDirectory { get; }
+
+    /// <summary>The merged configuration.</summary>
+    public IConfiguration Root => _root;
+
+    /// <summary>Loads the file (which must exist when given) and the environment; throws <see cref="ConfigurationException"/> on unreadable JSON.</summary>
+    public static HostConfiguration Load(string? path)
+    {
+        var builder = new ConfigurationBuilder();
+        if (path is not null)
+        {
+            var full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+            {
+                throw new ConfigurationException($"config file '{full}' does not exist");
+            }
+
+            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+        }
+
+        builder.AddEnvironmentVariables("EXTENSIBLE__");
+        try
+        {
+            return new HostConfiguration(builder.Build(), path);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new ConfigurationException($"config file '{path}' is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads the file again (SIGHUP); on error the previous values stay and the exception is thrown.</summary>
+    public void Reload() => _root.Reload();
+
+    /// <summary>The <c>Server</c> section with paths made absolute.</summary>
+    public ServerOptions GetServer()
+    {
+        var server = _root.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
+        server.DataDirectory = Resolve(server.DataDirectory);
+        server.PluginDirectory = server.PluginDirectory is null ? FindPluginDirectory() : Resolve(server.PluginDirectory);
+        server.Tls.Certificate = ResolveOptional(server.Tls.Certificate);
+        server.Tls.PrivateKey = ResolveOptional(server.Tls.PrivateKey);
+        return server;
+    }
+
+    /// <summary>The <c>Services:&lt;id&gt;</c> section as options (defaults when absent).</summary>
+    public ServiceOptions GetService(string id)
+    {
+        var section = ServiceSection(id);
+        var options = section.Get<ServiceOptions>() ?? new ServiceOptions();
+        if (!section.GetSection("Listeners").Exists())
+        {
+            options.Listeners = null;
+        }
+
+        foreach (var listener in options.Listeners ?? [])
+        {
+            listener.Certificate = ResolveOptional(listener.Certificate);
+            listener.PrivateKey = ResolveOptional(listener.PrivateKey);
+        }
+
+        return options;
+    }
+
+    /// <summary>The raw <c>Services:&lt;id&gt;</c> section.</summary>
+    public IConfigurationSection ServiceSection(string id) => _root.GetSection("Services").GetSection(id);
+
+    /// <summary>The global <c>Rules</c>.</summary>
+    public List<RuleOptions> GetGlobalRules() => _root.GetSection("Rules").Get<List<RuleOptions>>() ?? [];
+
+    /// <summary>Makes a config path absolute against <see cref="BaseDirectory"/>.</summary>
+    public string Resolve(string path) => Path.GetFullPath(path, BaseDirectory);
+
+    private string? ResolveOptional(string? path) => string.IsNullOrEmpty(path) ? null : Resolve(path);
+
+    private string FindPluginDirectory()
+    {
+        var local = Path.Combine(BaseDirectory, "plugin-bin");
+        if (Directory.Exists(local))
+        {
+            return local;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "plugin-bin");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return local;
+    }
+}
