@@ -1,0 +1,3 @@
+using Extensible.Sdk.Plugins;
+
+[assembly: MailPlugin("storage", DisplayName = "Storage (embedded message store and account directory)")]
