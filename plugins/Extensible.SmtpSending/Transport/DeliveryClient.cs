@@ -1,4 +1,3 @@
-using System.Text;
 using MailKit;
 using MailKit.Net.Smtp;
 using MimeKit;
@@ -54,8 +53,9 @@ internal sealed class DeliveryClient : SmtpClient
         _transaction?.RecipientRefused(mailbox, response);
 
     /// <inheritdoc />
+    /// <remarks>MailKit encodes the value as xtext itself.</remarks>
     protected override string? GetEnvelopeId(MimeMessage message) =>
-        _transaction?.Request.Envelope.DsnEnvelopeId is { Length: > 0 } id ? XText(id) : null;
+        _transaction?.Request.Envelope.DsnEnvelopeId is { Length: > 0 } id ? id : null;
 
     /// <inheritdoc />
     protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox)
@@ -78,24 +78,5 @@ internal sealed class DeliveryClient : SmtpClient
         }
 
         return result;
-    }
-
-    /// <summary>Encodes a value as RFC 3461 xtext.</summary>
-    internal static string XText(string value)
-    {
-        var builder = new StringBuilder(value.Length);
-        foreach (var b in Encoding.UTF8.GetBytes(value))
-        {
-            if (b is < 33 or > 126 or (byte)'+' or (byte)'=')
-            {
-                builder.Append('+').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                builder.Append((char)b);
-            }
-        }
-
-        return builder.ToString();
     }
 }
