@@ -1,0 +1,35 @@
+namespace Extensible.Imap;
+
+/// <summary>Options of the IMAP service, bound from <c>Services:imap:Options</c>.</summary>
+public sealed class ImapOptions
+{
+    /// <summary>Allows LOGIN and plain-text SASL on connections without TLS (AXIGEN's allowPlainLogin); off by default.</summary>
+    public bool PlainConnAllowLogin { get; set; }
+
+    /// <summary>The largest message APPEND accepts, in bytes; advertised as APPENDLIMIT.</summary>
+    public long MaxLiteralSize { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The largest literal accepted in commands other than APPEND, in bytes.</summary>
+    public int MaxCommandLiteralSize { get; set; } = 64 * 1024;
+
+    /// <summary>The longest command line accepted, in bytes, without its literals.</summary>
+    public int MaxLineLength { get; set; } = 64 * 1024;
+
+    /// <summary>Most bytes a command may hold in memory (lines plus small literals); larger APPEND literals spool to disk.</summary>
+    public int MaxCommandMemory { get; set; } = 1024 * 1024;
+
+    /// <summary>Literal size above which an APPEND message is spooled to a temporary file while it arrives.</summary>
+    public int SpoolThreshold { get; set; } = 64 * 1024;
+
+    /// <summary>Seconds an IDLE command may last before the server logs the client out (RFC 9051 asks for at least 30 minutes).</summary>
+    public int IdleTimeout { get; set; } = 1800;
+
+    /// <summary>Seconds between <c>* OK Still here</c> keepalives during IDLE; 0 disables them.</summary>
+    public int IdleKeepalive { get; set; } = 600;
+
+    /// <summary>Seconds a non-IDLE session may stay silent before autologout; 0 leaves it to the listener's idle timeout.</summary>
+    public int AutoLogout { get; set; } = 1800;
+
+    /// <summary>Offers COMPRESS=DEFLATE (RFC 4978).</summary>
+    public bool EnableCompress { get; set; } = true;
+}

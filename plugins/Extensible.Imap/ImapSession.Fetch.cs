@@ -1,0 +1,525 @@
+using System.Globalization;
+using System.Text;
+using Extensible.Imap.Mime;
+using Extensible.Imap.Protocol;
+using Extensible.Sdk.Storage;
+using MimeKit;
+using MimeKit.IO;
+using MimeKit.IO.Filters;
+
+namespace Extensible.Imap;
+
+/// <summary>FETCH and UID FETCH: every RFC 9051 item, BINARY, MODSEQ and CHANGEDSINCE/VANISHED, bodies streamed from the store.</summary>
+internal sealed partial class ImapSession
+{
+    private static readonly string[] MonthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+    /// <summary>Resolves a sequence or UID set against the client's view, in sequence order.</summary>
+    private List<(uint Seq, uint Uid)> Resolve(SequenceSet set, bool byUid)
+    {
+        var selected = _selected!;
+        var result = new List<(uint, uint)>();
+        if (set.IsSaved)
+        {
+            if (_saved is null)
+            {
+                return result;
+            }
+
+            for (var i = 0; i < selected.Uids.Count; i++)
+            {
+                if (_saved.Contains(selected.Uids[i]))
+                {
+                    result.Add(((uint)(i + 1), selected.Uids[i]));
+                }
+            }
+
+            return result;
+        }
+
+        if (byUid)
+        {
+            var star = selected.MaxUid;
+            var marks = new bool[selected.Uids.Count];
+            foreach (var (from, to) in set.Resolve(star))
+            {
+                var index = selected.Uids.BinarySearch(from);
+                if (index < 0)
+                {
+                    index = ~index;
+                }
+
+                for (; index < selected.Uids.Count && selected.Uids[index] <= to; index++)
+                {
+                    marks[index] = true;
+                }
+            }
+
+            for (var i = 0; i < marks.Length; i++)
+            {
+                if (marks[i])
+                {
+                    result.Add(((uint)(i + 1), selected.Uids[i]));
+                }
+            }
+
+            return result;
+        }
+
+        var count = selected.Count;
+        var seqMarks = new bool[count];
+        foreach (var (from, to) in set.Resolve(count))
+        {
+            if (from == 0 || to > count)
+            {
+                throw new ImapParseException("Invalid message sequence number");
+            }
+
+            for (var s = from; s <= to; s++)
+            {
+                seqMarks[s - 1] = true;
+            }
+        }
+
+        for (var i = 0; i < seqMarks.Length; i++)
+        {
+            if (seqMarks[i])
+            {
+                result.Add(((uint)(i + 1), selected.Uids[i]));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Summaries of the given UIDs (ascending input), keyed by UID.</summary>
+    private async ValueTask<Dictionary<uint, MessageSummary>> SummariesAsync(List<(uint Seq, uint Uid)> targets, CancellationToken ct)
+    {
+        var map = new Dictionary<uint, MessageSummary>(targets.Count);
+        if (targets.Count == 0)
+        {
+            return map;
+        }
+
+        var wanted = new HashSet<uint>(targets.Select(t => t.Uid));
+        foreach (var m in await _selected!.Folder.ListAsync(targets[0].Uid, targets[^1].Uid, ct))
+        {
+            if (wanted.Contains(m.Uid))
+            {
+                map[m.Uid] = m;
+            }
+        }
+
+        return map;
+    }
+
+    private async ValueTask FetchAsync(string tag, ImapParser p, bool byUid, CancellationToken ct)
+    {
+        p.Space();
+        var set = SequenceSet.Parse(p.ReadUntilSpaceOrParen());
+        p.Space();
+        var items = FetchParser.ReadItems(p);
+        ulong? changedSince = null;
+        var vanished = false;
+        if (p.TryConsume(' '))
+        {
+            p.Expect('(');
+            do
+            {
+                var modifier = p.ReadAtom().ToUpperInvariant();
+                if (modifier == "CHANGEDSINCE")
+                {
+                    p.Space();
+                    changedSince = p.ReadNumber(long.MaxValue);
+                }
+                else if (modifier == "VANISHED" && byUid && _qresync)
+                {
+                    vanished = true;
+                }
+                else
+                {
+                    throw new ImapParseException("Unknown FETCH modifier " + modifier);
+                }
+            }
+            while (p.TryConsume(' '));
+            p.Expect(')');
+            if (vanished && changedSince is null)
+            {
+                throw new ImapParseException("VANISHED requires CHANGEDSINCE");
+            }
+        }
+
+        p.ExpectEnd();
+        if (changedSince is not null || items.Exists(i => i.Kind == FetchKind.ModSeq))
+        {
+            _condstore = true;
+        }
+
+        if (changedSince is not null && !items.Exists(i => i.Kind == FetchKind.ModSeq))
+        {
+            items.Add(new FetchItem { Kind = FetchKind.ModSeq, Label = "MODSEQ" });
+        }
+
+        if (byUid && !items.Exists(i => i.Kind == FetchKind.Uid))
+        {
+            items.Insert(0, new FetchItem { Kind = FetchKind.Uid, Label = "UID" });
+        }
+
+        var selected = _selected!;
+        await FlushUpdatesAsync(allowExpunge: false, ct);
+        var targets = Resolve(set, byUid);
+        if (vanished)
+        {
+            var gone = new List<uint>();
+            foreach (var uid in await selected.Folder.ListExpungedSinceAsync(changedSince!.Value, ct))
+            {
+                if (set.Contains(uid, selected.MaxUid))
+                {
+                    gone.Add(uid);
+                }
+            }
+
+            if (gone.Count > 0)
+            {
+                _writer.Raw("* VANISHED (EARLIER) ").Raw(SequenceSet.Format(gone)).EndLine();
+            }
+        }
+
+        var summaries = await SummariesAsync(targets, ct);
+        var setsSeen = !selected.ReadOnly && items.Exists(i => i.SetsSeen);
+        if (setsSeen)
+        {
+            var unseen = targets.Where(t => summaries.TryGetValue(t.Uid, out var s) && !s.Flags.HasFlag(StoreFlags.Seen)).Select(t => t.Uid).ToList();
+            if (unseen.Count > 0)
+            {
+                var result = await selected.Folder.UpdateFlagsAsync(unseen, new FlagChange(FlagOperation.Add, StoreFlags.Seen, []), cancellationToken: ct);
+                foreach (var m in result.Updated)
+                {
+                    summaries[m.Uid] = m;
+                    selected.RememberOwn(m.ModSeq);
+                }
+
+                if (!items.Exists(i => i.Kind == FetchKind.Flags))
+                {
+                    items.Add(new FetchItem { Kind = FetchKind.Flags, Label = "FLAGS" });
+                }
+            }
+        }
+
+        var needsStructure = items.Exists(i => i.NeedsStructure);
+        var needsContent = items.Exists(i => i.Kind is FetchKind.Section or FetchKind.Binary or FetchKind.BinarySize);
+        foreach (var (seq, uid) in targets)
+        {
+            if (!summaries.TryGetValue(uid, out var summary))
+            {
+                continue; // expunged by another session, not yet reported
+            }
+
+            if (changedSince is { } since && summary.ModSeq <= since)
+            {
+                continue;
+            }
+
+            Stream? content = null;
+            try
+            {
+                MessageInfo? info = null;
+                if (needsContent || needsStructure)
+                {
+                    try
+                    {
+                        if (needsStructure)
+                        {
+                            info = await GetInfoAsync(uid, ct);
+                        }
+
+                        if (needsContent)
+                        {
+                            content = await selected.Folder.OpenContentAsync(uid, ct);
+                        }
+                    }
+                    catch (StoreException ex) when (ex.Error == StoreError.NotFound)
+                    {
+                        continue;
+                    }
+                }
+
+                _writer.Raw("* ").Number(seq).Raw(" FETCH (");
+                for (var i = 0; i < items.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        _writer.Raw(" ");
+                    }
+
+                    await WriteItemAsync(items[i], summary, info, content, ct);
+                }
+
+                _writer.Raw(")").EndLine();
+                await _writer.MaybeFlushAsync(ct);
+            }
+            finally
+            {
+                if (content is not null)
+                {
+                    await content.DisposeAsync();
+                }
+            }
+        }
+
+        await OkAsync(tag, byUid ? "UID FETCH completed" : "FETCH completed", allowExpunge: byUid, ct: ct);
+    }
+
+    private async ValueTask<MessageInfo> GetInfoAsync(uint uid, CancellationToken ct)
+    {
+        var folder = _selected!.Folder;
+        var cached = await folder.GetCachedAsync(uid, MessageInfo.CacheKey, ct);
+        if (cached is not null && MessageInfo.FromJson(cached) is { } hit)
+        {
+            return hit;
+        }
+
+        await using var stream = await folder.OpenContentAsync(uid, ct);
+        var info = await MessageInfoBuilder.BuildAsync(stream, ct);
+        await folder.SetCachedAsync(uid, MessageInfo.CacheKey, info.ToJson(), ct);
+        return info;
+    }
+
+    private async ValueTask WriteItemAsync(FetchItem item, MessageSummary summary, MessageInfo? info, Stream? content, CancellationToken ct)
+    {
+        switch (item.Kind)
+        {
+            case FetchKind.Uid:
+                _writer.Raw("UID ").Number(summary.Uid);
+                break;
+            case FetchKind.Flags:
+                WriteFlags(summary);
+                break;
+            case FetchKind.InternalDate:
+                _writer.Raw("INTERNALDATE \"").Raw(FormatInternalDate(summary.InternalDate)).Raw("\"");
+                break;
+            case FetchKind.Size:
+                _writer.Raw("RFC822.SIZE ").Number((ulong)summary.Size);
+                break;
+            case FetchKind.ModSeq:
+                _writer.Raw("MODSEQ (").Number(summary.ModSeq).Raw(")");
+                break;
+            case FetchKind.Envelope:
+                _writer.Raw("ENVELOPE ").Utf8Text(info!.Envelope);
+                break;
+            case FetchKind.Body:
+                _writer.Raw("BODY ").Utf8Text(info!.Body);
+                break;
+            case FetchKind.BodyStructure:
+                _writer.Raw("BODYSTRUCTURE ").Utf8Text(info!.BodyStructure);
+                break;
+            case FetchKind.Section:
+                await WriteSectionAsync(item, summary, info, content!, ct);
+                break;
+            case FetchKind.Binary or FetchKind.BinarySize:
+                await WriteBinaryAsync(item, info!, content!, ct);
+                break;
+        }
+    }
+
+    private static string FormatInternalDate(DateTimeOffset date)
+    {
+        var offset = date.Offset;
+        var sign = offset < TimeSpan.Zero ? '-' : '+';
+        offset = offset.Duration();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{date.Day,2}-{MonthNames[date.Month - 1]}-{date.Year:D4} {date.Hour:D2}:{date.Minute:D2}:{date.Second:D2} {sign}{offset.Hours:D2}{offset.Minutes:D2}");
+    }
+
+    private async ValueTask WriteSectionAsync(FetchItem item, MessageSummary summary, MessageInfo? info, Stream content, CancellationToken ct)
+    {
+        long start, end;
+        byte[]? filtered = null;
+        if (item.Path.Count == 0 && item.Text is null)
+        {
+            start = 0;
+            end = content.Length;
+        }
+        else
+        {
+            var part = info!.Find(item.Path);
+            var message = item.Path.Count == 0 ? info.Root : part?.Message;
+            switch (item.Text)
+            {
+                case null when part is not null:
+                    (start, end) = (part.BodyStart, part.End);
+                    break;
+                case "MIME" when part is not null:
+                    (start, end) = (part.HeaderStart, part.BodyStart);
+                    break;
+                case "HEADER" when message is not null:
+                    (start, end) = (message.HeaderStart, message.BodyStart);
+                    break;
+                case "TEXT" when message is not null:
+                    (start, end) = (message.BodyStart, message.End);
+                    break;
+                case "HEADER.FIELDS" or "HEADER.FIELDS.NOT" when message is not null:
+                    filtered = await FilterHeaderAsync(content, message.HeaderStart, message.BodyStart, item.Fields!, item.Text == "HEADER.FIELDS.NOT", ct);
+                    (start, end) = (0, filtered.Length);
+                    break;
+                default:
+                    (start, end) = (0, 0);
+                    break;
+            }
+        }
+
+        end = Math.Min(end, content.Length);
+        start = Math.Min(start, end);
+        var label = item.Label;
+        if (item.PartialStart is { } origin)
+        {
+            var total = end - start;
+            var from = Math.Min(origin, total);
+            var length = Math.Min(item.PartialLength, total - from);
+            start += from;
+            end = start + length;
+            _writer.Raw(label).Raw("<").Number((ulong)origin).Raw("> ");
+        }
+        else
+        {
+            _writer.Raw(label).Raw(" ");
+        }
+
+        if (filtered is not null)
+        {
+            _writer.Literal(filtered.AsSpan((int)start, (int)(end - start)));
+            return;
+        }
+
+        _ = summary;
+        _writer.LiteralHeader(end - start);
+        content.Position = start;
+        await _writer.CopyAsync(content, end - start, ct);
+    }
+
+    private static async ValueTask<byte[]> FilterHeaderAsync(Stream content, long start, long end, List<string> fields, bool not, CancellationToken ct)
+    {
+        var length = (int)Math.Min(end - start, 1024 * 1024);
+        var header = new byte[length];
+        content.Position = start;
+        await content.ReadExactlyAsync(header, ct);
+        var output = new MemoryStream();
+        var i = 0;
+        while (i < header.Length)
+        {
+            // A field runs to the next line that does not start with whitespace.
+            var lineEnd = Array.IndexOf(header, (byte)'\n', i);
+            var fieldEnd = lineEnd < 0 ? header.Length : lineEnd + 1;
+            while (fieldEnd < header.Length && header[fieldEnd] is (byte)' ' or (byte)'\t')
+            {
+                var next = Array.IndexOf(header, (byte)'\n', fieldEnd);
+                fieldEnd = next < 0 ? header.Length : next + 1;
+            }
+
+            var colon = Array.IndexOf(header, (byte)':', i, fieldEnd - i);
+            if (colon > i)
+            {
+                var name = Encoding.ASCII.GetString(header, i, colon - i).TrimEnd();
+                var listed = fields.Exists(f => f.Equals(name, StringComparison.OrdinalIgnoreCase));
+                if (listed != not)
+                {
+                    output.Write(header, i, fieldEnd - i);
+                }
+            }
+
+            i = fieldEnd;
+        }
+
+        output.Write("\r\n"u8);
+        return output.ToArray();
+    }
+
+    private async ValueTask WriteBinaryAsync(FetchItem item, MessageInfo info, Stream content, CancellationToken ct)
+    {
+        var part = info.Find(item.Path);
+        if (item.Path.Count == 0)
+        {
+            part = null;
+        }
+
+        if (part is null || part.IsMultipart)
+        {
+            throw new ImapNoException("No such leaf part", "UNKNOWN-CTE");
+        }
+
+        var encoding = part.Encoding switch
+        {
+            null or "7bit" or "8bit" or "binary" => ContentEncoding.Binary,
+            "base64" => ContentEncoding.Base64,
+            "quoted-printable" => ContentEncoding.QuotedPrintable,
+            "x-uuencode" or "uuencode" => ContentEncoding.UUEncode,
+            _ => throw new ImapNoException("Unknown content transfer encoding", "UNKNOWN-CTE"),
+        };
+
+        await using var decoded = await DecodeAsync(content, part.BodyStart, part.End, encoding, ct);
+        if (item.Kind == FetchKind.BinarySize)
+        {
+            _writer.Raw(item.Label).Raw(" ").Number((ulong)decoded.Length);
+            return;
+        }
+
+        var start = 0L;
+        var end = decoded.Length;
+        if (item.PartialStart is { } origin)
+        {
+            start = Math.Min(origin, end);
+            end = start + Math.Min(item.PartialLength, end - start);
+            _writer.Raw(item.Label).Raw("<").Number((ulong)origin).Raw("> ");
+        }
+        else
+        {
+            _writer.Raw(item.Label).Raw(" ");
+        }
+
+        _writer.LiteralHeader(end - start, binary: true);
+        decoded.Position = start;
+        await _writer.CopyAsync(decoded, end - start, ct);
+    }
+
+    private static async ValueTask<Stream> DecodeAsync(Stream content, long start, long end, ContentEncoding encoding, CancellationToken ct)
+    {
+        Stream target = end - start > 1024 * 1024
+            ? new FileStream(Path.Combine(Path.GetTempPath(), "extensible-imap-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous)
+            : new MemoryStream();
+        try
+        {
+            var filtered = new FilteredStream(target);
+            {
+                if (encoding != ContentEncoding.Binary)
+                {
+                    filtered.Add(DecoderFilter.Create(encoding));
+                }
+
+                content.Position = start;
+                var buffer = new byte[16 * 1024];
+                var remaining = end - start;
+                while (remaining > 0)
+                {
+                    var n = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), ct);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    await filtered.WriteAsync(buffer.AsMemory(0, n), ct);
+                    remaining -= n;
+                }
+
+                await filtered.FlushAsync(ct);
+            }
+
+            target.Position = 0;
+            return target;
+        }
+        catch
+        {
+            await target.DisposeAsync();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Extensible.Sdk.Plugins;
+
+[assembly: MailPlugin("imap", DisplayName = "IMAP4rev1/IMAP4rev2 service")]
