@@ -342,7 +342,7 @@ public sealed partial class TestServer : IAsyncDisposable
         }
 
         var runFile = Path.Combine(DataDirectory, "run", "listeners.json");
-        File.Delete(runFile);
+        if (File.Exists(runFile)) { File.Delete(runFile); }
         _listeners = null;
         var start = new ProcessStartInfo("dotnet")
         {
