@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Reflection;
 using System.Text;
 using Extensible.Sdk.Connections;
 
@@ -6,10 +7,14 @@ namespace Extensible.TestPlugins.Echo;
 
 /// <summary>
 /// Echoes each line back. Commands: <c>STARTTLS</c>, <c>THREAD</c> (the managed thread id serving it),
-/// <c>SLOW</c> (blocks its thread, then reports concurrency), <c>BURN n</c> (spins n ms), <c>QUIT</c>.
+/// <c>SLOW</c> (blocks its thread, then reports concurrency), <c>BURN n</c> (spins n ms), <c>VERSION</c> (the plugin's
+/// own version), <c>AUTH mechanism payload</c> (transcribed redacted, never echoed), <c>QUIT</c>.
 /// </summary>
 public sealed class EchoHandler(EchoOptions options) : MailConnectionHandler
 {
+    private static readonly string Version = typeof(EchoHandler).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
+
     private static int _running;
     private static int _maxRunning;
 
@@ -40,9 +45,16 @@ public sealed class EchoHandler(EchoOptions options) : MailConnectionHandler
                 }
 
                 var text = Encoding.UTF8.GetString(line.ToArray());
-                connection.Transcript.Client(text);
-                switch (text.Split(' ')[0].ToUpperInvariant())
+                var verb = text.Split(' ')[0].ToUpperInvariant();
+                connection.Transcript.Client(text, redact: verb == "AUTH");
+                switch (verb)
                 {
+                    case "AUTH":
+                        await WriteAsync(connection, "+OK authenticated", closed);
+                        break;
+                    case "VERSION":
+                        await WriteAsync(connection, "+OK " + Version, closed);
+                        break;
                     case "QUIT":
                         await WriteAsync(connection, "+OK bye", closed);
                         quit = true;

@@ -1,0 +1,3 @@
+using Extensible.Sdk.Plugins;
+
+[assembly: MailPlugin("json13")]
