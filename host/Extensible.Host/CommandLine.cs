@@ -41,23 +41,37 @@ internal static class CommandLine
         }
 
         HostConfiguration configuration;
-        ServerOptions server;
         try
         {
             configuration = HostConfiguration.Load(configPath);
-            server = configuration.GetServer();
         }
-        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or FormatException)
+        catch (ConfigurationException ex)
         {
             await Console.Error.WriteLineAsync($"extensible: {ex.Message}");
+            return 1;
+        }
+
+        if (arguments is ["config", "check"])
+        {
+            // Every error, each with its JSON path; the Server section is not needed to find them.
+            return await CheckAsync(configuration);
+        }
+
+        ServerOptions server;
+        try
+        {
+            server = configuration.GetServer();
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync($"extensible: {ex.GetBaseException().Message} (run: extensible config check)");
             return 1;
         }
 
         return arguments switch
         {
             ["serve"] => await ServeAsync(configuration, server),
-            ["config", "check"] => await CheckAsync(configuration),
-            ["plugins", "list"] => await ListAsync(server),
+            ["plugins", "list"] => await ListAsync(configuration, server),
             _ => await AdminAsync(configuration, server, arguments),
         };
     }
@@ -75,7 +89,16 @@ internal static class CommandLine
             return 1;
         }
 
-        Directory.CreateDirectory(server.DataDirectory);
+        try
+        {
+            Directory.CreateDirectory(server.DataDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"extensible: cannot create the data directory {server.DataDirectory}: {ex.Message}");
+            return 1;
+        }
+
         Log.Logger = LoggerFactory.Create(configuration, server, out _);
         var logger = Log.Logger.ForContext("Service", "host");
         try
@@ -129,13 +152,18 @@ internal static class CommandLine
         return 1;
     }
 
-    private static async Task<int> ListAsync(ServerOptions server)
+    private static async Task<int> ListAsync(HostConfiguration configuration, ServerOptions server)
     {
-        var plugins = MailHost.ListPlugins(server.PluginDirectory!);
+        // Refusals are in the table; the logger only carries what the table cannot say.
+        using var logger = new LoggerConfiguration().MinimumLevel.Error()
+            .WriteTo.Console(standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose, outputTemplate: "{Level:u3} {Message:lj}{NewLine}")
+            .CreateLogger();
+        var services = MailHost.CreateHostServices(configuration, server, logger, adminMode: true);
+        var plugins = await MailHost.ListPluginsAsync(services);
         await Console.Out.WriteLineAsync($"{"FOLDER",-16} {"ID",-16} {"VERSION",-10} {"SDK",-8} STATUS");
         foreach (var plugin in plugins)
         {
-            var status = plugin.Loaded ? "loadable" : "refused: " + plugin.Reason;
+            var status = plugin.Loaded ? "loaded" : "refused: " + plugin.Reason;
             await Console.Out.WriteLineAsync($"{plugin.Folder,-16} {plugin.Id ?? "-",-16} {plugin.Version ?? "-",-10} {plugin.BuiltAgainstSdk ?? "-",-8} {status}");
         }
 

@@ -14,14 +14,24 @@ namespace Extensible.Hosting;
 public sealed class MailHost : IAsyncDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan UnloadCheckInterval = TimeSpan.FromMilliseconds(200);
+    private const int UnloadChecks = 25;
 
     private readonly HostServices _host;
     private readonly Dictionary<string, PluginEntry> _entries = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _unloadChecks = [];
     private Task _watcher = Task.CompletedTask;
+    private Budget.HostStatistics? _statistics;
 
-    private MailHost(HostServices host) => _host = host;
+    private readonly Serilog.ILogger _log;
+
+    private MailHost(HostServices host)
+    {
+        _host = host;
+        _log = host.Logger.ForContext("Service", "host");
+    }
 
     /// <summary>What the catalog found, loaded or refused.</summary>
     public IReadOnlyList<PluginDescriptor> Plugins
@@ -86,6 +96,8 @@ public sealed class MailHost : IAsyncDisposable
         }
 
         host._watcher = host.WatchAsync(host._stop.Token);
+        host._statistics = new Budget.HostStatistics(services.Server.DataDirectory, () => host.Services.Select(s => s.Snapshot()).ToList(), services.Logger.ForContext("Service", "host"));
+        host._statistics.Start(TimeSpan.FromSeconds(1));
         return host;
     }
 
@@ -101,7 +113,7 @@ public sealed class MailHost : IAsyncDisposable
                 host.LoadFolder(folder);
             }
 
-            var commands = host._entries.Values.Where(e => e.Runtime is not null).SelectMany(e => e.Runtime!.Runtime.AdminCommands).ToList();
+            var commands = host.Snapshot().Where(e => e.Runtime is not null).SelectMany(e => e.Runtime!.Runtime.AdminCommands).ToList();
             var match = commands
                 .Select(c => (Command: c, Words: c.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
                 .Where(c => c.Words.Length <= arguments.Count && c.Words.Select((w, i) => string.Equals(w, arguments[i], StringComparison.OrdinalIgnoreCase)).All(x => x))
@@ -127,7 +139,26 @@ public sealed class MailHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Scans plugin-bin without starting anything, for <c>plugins list</c>.</summary>
+    /// <summary>Loads and composes every plugin without starting it, for <c>plugins list</c>: what would run, and why not.</summary>
+    public static async Task<IReadOnlyList<PluginDescriptor>> ListPluginsAsync(HostServices services)
+    {
+        var host = new MailHost(services);
+        try
+        {
+            foreach (var folder in PluginCatalog.FindFolders(services.Server.PluginDirectory!))
+            {
+                host.LoadFolder(folder);
+            }
+
+            return host.Plugins;
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>Scans plugin-bin without composing or starting anything: manifest and SDK checks only.</summary>
     public static IReadOnlyList<PluginDescriptor> ListPlugins(string pluginDirectory)
     {
         var result = new List<PluginDescriptor>();
@@ -147,7 +178,17 @@ public sealed class MailHost : IAsyncDisposable
         await _gate.WaitAsync();
         try
         {
-            _host.Configuration.Reload();
+            var errors = _host.Configuration.Reload();
+            if (errors.Count > 0)
+            {
+                foreach (var error in errors)
+                {
+                    _log.Error("Configuration reload refused, the previous settings stay: {Error}", error);
+                }
+
+                return;
+            }
+
             Logging.LoggerFactory.ServiceLevels.Current?.Update(_host.Configuration);
             foreach (var runtime in Services)
             {
@@ -155,11 +196,11 @@ public sealed class MailHost : IAsyncDisposable
                 runtime.Context.RaiseReload();
             }
 
-            _host.Logger.Information("Configuration reloaded");
+            _log.Information("Configuration reloaded");
         }
         catch (Exception ex)
         {
-            _host.Logger.Error("Configuration reload failed, the previous settings stay: {Error}", ex.Message);
+            _log.Error("Configuration reload failed, the previous settings stay: {Error}", ex.Message);
         }
         finally
         {
@@ -182,7 +223,7 @@ public sealed class MailHost : IAsyncDisposable
         await _gate.WaitAsync();
         try
         {
-            var running = _entries.Values.Where(e => e.Runtime is not null).ToList();
+            var running = Snapshot().Where(e => e.Runtime is not null).ToList();
             var consumers = running.Where(e => !_host.Registry.Provides(e.Descriptor.Id ?? "")).ToList();
             var providers = running.Except(consumers).Reverse().ToList();
             var timeout = TimeSpan.FromSeconds(Math.Max(1, _host.Server.ShutdownTimeout));
@@ -198,6 +239,12 @@ public sealed class MailHost : IAsyncDisposable
         {
             _gate.Release();
         }
+
+        if (_statistics is not null)
+        {
+            await _statistics.DisposeAsync();
+            _statistics = null;
+        }
     }
 
     /// <inheritdoc />
@@ -208,7 +255,7 @@ public sealed class MailHost : IAsyncDisposable
             await StopAsync();
         }
 
-        foreach (var entry in _entries.Values)
+        foreach (var entry in Snapshot())
         {
             if (entry.Runtime is not null)
             {
@@ -218,7 +265,18 @@ public sealed class MailHost : IAsyncDisposable
             entry.Plugin?.Dispose();
         }
 
-        _entries.Clear();
+        lock (_entries)
+        {
+            _entries.Clear();
+        }
+
+        Task[] checks;
+        lock (_unloadChecks)
+        {
+            checks = [.. _unloadChecks];
+        }
+
+        await Task.WhenAll(checks);
         _stop.Dispose();
     }
 
@@ -233,11 +291,16 @@ public sealed class MailHost : IAsyncDisposable
 
         if (plugin is null)
         {
-            _host.Logger.Warning("Plugin {Folder} refused: {Reason}", descriptor.Folder, descriptor.Reason);
+            LogRefusal(descriptor);
             return null;
         }
 
-        var duplicate = _entries.Values.FirstOrDefault(e => e != entry && e.Plugin is not null && e.Plugin.Id == plugin.Id);
+        PluginEntry? duplicate;
+        lock (_entries)
+        {
+            duplicate = _entries.Values.FirstOrDefault(e => e != entry && e.Plugin is not null && e.Plugin.Id == plugin.Id);
+        }
+
         if (duplicate is not null)
         {
             return Refuse(entry, $"service id '{plugin.Id}' is already provided by plugin folder {Path.GetFileName(duplicate.Folder)}");
@@ -246,13 +309,13 @@ public sealed class MailHost : IAsyncDisposable
         var running = _host.Server.RunningServices;
         if (!_host.AdminMode && running is not null && !running.Contains(plugin.Id, StringComparer.Ordinal))
         {
-            _host.Logger.Information("Plugin {Folder} ({Service} {Version}) found but not in Server:RunningServices", descriptor.Folder, plugin.Id, plugin.Version);
+            _log.Information("Plugin {Folder} ({Service} {Version}) found but not in Server:RunningServices", descriptor.Folder, plugin.Id, plugin.Version);
             return null;
         }
 
         if (!_host.AdminMode && !_host.Configuration.GetService(plugin.Id).Enabled)
         {
-            _host.Logger.Information("Service {Service} is disabled in its config", plugin.Id);
+            _log.Information("Service {Service} is disabled in its config", plugin.Id);
             return null;
         }
 
@@ -271,10 +334,24 @@ public sealed class MailHost : IAsyncDisposable
     private PluginEntry? Refuse(PluginEntry entry, string reason)
     {
         entry.Descriptor = entry.Descriptor with { Loaded = false, Reason = reason };
-        _host.Logger.Warning("Plugin {Folder} refused: {Reason}", entry.Descriptor.Folder, reason);
+        LogRefusal(entry.Descriptor);
         entry.Plugin?.Dispose();
         entry.Plugin = null;
         return null;
+    }
+
+    /// <summary>One line per refused plugin: folder, service id and version when known, and the reason.</summary>
+    private void LogRefusal(PluginDescriptor descriptor)
+    {
+        if (descriptor.Id is null)
+        {
+            _log.Warning("Plugin {Folder} refused: {Reason}", descriptor.Folder, descriptor.Reason);
+        }
+        else
+        {
+            _log.Warning("Plugin {Folder} ({Plugin} {Version}, SDK {Sdk}) refused: {Reason}",
+                descriptor.Folder, descriptor.Id, descriptor.Version, descriptor.BuiltAgainstSdk, descriptor.Reason);
+        }
     }
 
     private async Task StartEntriesAsync(IReadOnlyList<PluginEntry> entries, CancellationToken cancellationToken)
@@ -297,13 +374,13 @@ public sealed class MailHost : IAsyncDisposable
             await runtime.StartAsync(cancellationToken);
             entry.Runtime.Started = true;
             entry.Descriptor = entry.Descriptor with { Loaded = true, Reason = null };
-            _host.Logger.Information("Started {Service} {Version} (SDK {Sdk}) from {Folder}", runtime.Id, runtime.Plugin.Version, runtime.Plugin.Manifest.BuiltAgainstSdk, entry.Descriptor.Folder);
+            _log.Information("Started {Service} {Version} (SDK {Sdk}) from {Folder}", runtime.Id, runtime.Plugin.Version, runtime.Plugin.Manifest.BuiltAgainstSdk, entry.Descriptor.Folder);
             return true;
         }
         catch (Exception ex)
         {
             var reason = ex is PluginDependencyException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
-            _host.Logger.Error("Service {Service} from {Folder} failed to start and is left out: {Reason}", runtime.Id, entry.Descriptor.Folder, reason);
+            _log.Error("Service {Service} from {Folder} failed to start and is left out: {Reason}", runtime.Id, entry.Descriptor.Folder, reason);
             entry.Descriptor = entry.Descriptor with { Loaded = false, Reason = "failed to start: " + reason };
             entry.WaitingForDependency = ex is PluginDependencyException;
             await runtime.StopAsync(TimeSpan.FromSeconds(2));
@@ -311,8 +388,7 @@ public sealed class MailHost : IAsyncDisposable
             entry.Runtime = null;
             if (!entry.WaitingForDependency)
             {
-                entry.Plugin?.Dispose();
-                entry.Plugin = null;
+                Unload(entry);
             }
 
             return false;
@@ -329,7 +405,7 @@ public sealed class MailHost : IAsyncDisposable
         if (slot.Started)
         {
             await slot.Runtime.StopAsync(timeout);
-            _host.Logger.Information("Stopped {Service}", slot.Runtime.Id);
+            _log.Information("Stopped {Service}", slot.Runtime.Id);
         }
 
         await slot.Runtime.DisposeAsync();
@@ -338,7 +414,7 @@ public sealed class MailHost : IAsyncDisposable
 
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
-        var pending = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        var pending = new Dictionary<string, FolderSignature>(StringComparer.Ordinal);
         using var timer = new PeriodicTimer(PollInterval);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
@@ -360,55 +436,62 @@ public sealed class MailHost : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                _host.Logger.Error(ex, "Scanning {Directory} failed", _host.Server.PluginDirectory);
+                _log.Error(ex, "Scanning {Directory} failed", _host.Server.PluginDirectory);
             }
         }
     }
 
-    private async Task ScanAsync(Dictionary<string, DateTime> pending, CancellationToken cancellationToken)
+    private async Task ScanAsync(Dictionary<string, FolderSignature> pending, CancellationToken cancellationToken)
     {
         var folders = PluginCatalog.FindFolders(_host.Server.PluginDirectory!).ToHashSet(StringComparer.Ordinal);
         var changed = false;
 
-        foreach (var entry in _entries.Values.ToList())
+        foreach (var entry in Snapshot())
         {
             if (!folders.Contains(entry.Folder))
             {
-                _host.Logger.Information("Plugin folder {Folder} removed: stopping {Service}", entry.Descriptor.Folder, entry.Descriptor.Id);
-                await RemoveAsync(entry);
+                _log.Information("Plugin folder {Folder} removed: stopping {Plugin}", entry.Descriptor.Folder, entry.Descriptor.Id);
+                var dependents = await RemoveAsync(entry);
+                await RestartAsync(dependents, cancellationToken);
                 changed = true;
             }
         }
 
         foreach (var folder in folders)
         {
-            var stamp = PluginCatalog.Stamp(folder);
-            _entries.TryGetValue(folder, out var existing);
-            if (existing is not null && existing.Descriptor is var d && stamp == existing.Stamp)
+            var signature = FolderSignature.Of(folder);
+            PluginEntry? existing;
+            lock (_entries)
+            {
+                _entries.TryGetValue(folder, out existing);
+            }
+
+            if (existing is not null && signature == existing.Signature)
             {
                 pending.Remove(folder);
                 continue;
             }
 
-            // Wait until the folder stops changing (a copy in progress), then act.
-            if (!pending.TryGetValue(folder, out var seen) || seen != stamp)
+            // Act only once the folder looks the same on two polls in a row: a copy in progress keeps changing it. A copy
+            // that stalls longer than a poll is loaded early and refused or started incomplete; its next change reloads it.
+            if (!pending.TryGetValue(folder, out var seen) || seen != signature)
             {
-                pending[folder] = stamp;
+                pending[folder] = signature;
                 continue;
             }
 
             pending.Remove(folder);
             if (existing is not null)
             {
-                _host.Logger.Information("Plugin folder {Folder} changed: upgrading {Service}", existing.Descriptor.Folder, existing.Descriptor.Id);
+                _log.Information("Plugin folder {Folder} changed: replacing {Plugin} {Version}", existing.Descriptor.Folder, existing.Descriptor.Id, existing.Descriptor.Version);
                 var dependents = await RemoveAsync(existing);
-                await AddAsync(folder, stamp, cancellationToken);
+                await AddAsync(folder, signature, cancellationToken);
                 await RestartAsync(dependents, cancellationToken);
             }
             else
             {
-                _host.Logger.Information("Plugin folder {Folder} added", Path.GetFileName(folder));
-                await AddAsync(folder, stamp, cancellationToken);
+                _log.Information("Plugin folder {Folder} added", Path.GetFileName(folder));
+                await AddAsync(folder, signature, cancellationToken);
             }
 
             changed = true;
@@ -421,17 +504,21 @@ public sealed class MailHost : IAsyncDisposable
         }
     }
 
-    private async Task AddAsync(string folder, DateTime stamp, CancellationToken cancellationToken)
+    private async Task AddAsync(string folder, FolderSignature signature, CancellationToken cancellationToken)
     {
         var entry = LoadFolder(folder);
-        _entries[folder].Stamp = stamp;
+        lock (_entries)
+        {
+            _entries[folder].Signature = signature;
+        }
+
         if (entry is not null)
         {
             await StartEntryAsync(entry, cancellationToken);
         }
     }
 
-    /// <summary>Stops a plugin and the plugins using it, unloads it; returns the dependents, which stay composed for a restart.</summary>
+    /// <summary>Stops a plugin and the plugins using it, unloads it; returns the dependents, which stay loaded for a restart.</summary>
     private async Task<List<PluginEntry>> RemoveAsync(PluginEntry entry)
     {
         var timeout = TimeSpan.FromSeconds(Math.Max(1, _host.Server.ShutdownTimeout));
@@ -440,10 +527,10 @@ public sealed class MailHost : IAsyncDisposable
         {
             foreach (var id in _host.Registry.DependentsOf(entry.Plugin.Id))
             {
-                var dependent = _entries.Values.FirstOrDefault(e => e.Plugin?.Id == id && e.Runtime is not null);
+                var dependent = Snapshot().FirstOrDefault(e => e.Plugin?.Id == id && e.Runtime is not null);
                 if (dependent is not null)
                 {
-                    _host.Logger.Information("Stopping {Service} while {Provider} changes", id, entry.Plugin.Id);
+                    _log.Information("Stopping {Plugin} while {Provider} changes", id, entry.Plugin.Id);
                     await StopEntryAsync(dependent, timeout);
                     dependents.Add(dependent);
                 }
@@ -451,12 +538,16 @@ public sealed class MailHost : IAsyncDisposable
         }
 
         await StopEntryAsync(entry, timeout);
-        entry.Plugin?.Dispose();
-        entry.Plugin = null;
-        _entries.Remove(entry.Folder);
+        Unload(entry);
+        lock (_entries)
+        {
+            _entries.Remove(entry.Folder);
+        }
+
         return dependents;
     }
 
+    /// <summary>Composes and starts plugins again; one that needs a contract nobody provides now waits for it.</summary>
     private async Task RestartAsync(List<PluginEntry> entries, CancellationToken cancellationToken)
     {
         foreach (var entry in entries)
@@ -469,24 +560,70 @@ public sealed class MailHost : IAsyncDisposable
             try
             {
                 entry.Runtime = new RuntimeSlot(PluginRuntime.Compose(_host, entry.Plugin));
-                await StartEntryAsync(entry, cancellationToken);
             }
             catch (Exception ex)
             {
-                _host.Logger.Error("Restarting {Service} failed: {Reason}", entry.Plugin.Id, ex.Message);
+                _log.Error("Restarting {Plugin} failed: {Reason}", entry.Plugin.Id, ex.GetBaseException().Message);
+                continue;
             }
+
+            await StartEntryAsync(entry, cancellationToken);
         }
     }
 
     private async Task RetryWaitingAsync(CancellationToken cancellationToken)
     {
-        var waiting = _entries.Values.Where(e => e.WaitingForDependency && e.Runtime is null && e.Plugin is not null).ToList();
+        var waiting = Snapshot().Where(e => e.WaitingForDependency && e.Runtime is null && e.Plugin is not null).ToList();
         foreach (var entry in waiting)
         {
             entry.WaitingForDependency = false;
         }
 
         await RestartAsync(waiting, cancellationToken);
+    }
+
+    /// <summary>Unloads an entry's load context and checks in the background that it really goes away.</summary>
+    private void Unload(PluginEntry entry)
+    {
+        if (entry.Plugin is not { } plugin)
+        {
+            return;
+        }
+
+        entry.Plugin = null;
+        var (id, version) = (plugin.Id, plugin.Version);
+        var context = plugin.Unload();
+        var check = Task.Run(async () =>
+        {
+            for (var attempt = 0; attempt < UnloadChecks && context.IsAlive; attempt++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                await Task.Delay(UnloadCheckInterval);
+            }
+
+            if (context.IsAlive)
+            {
+                _log.Warning("The load context of {Plugin} {Version} is still referenced after it stopped; its memory stays in use until the server restarts", id, version);
+            }
+            else
+            {
+                _log.Debug("The load context of {Plugin} {Version} unloaded", id, version);
+            }
+        });
+        lock (_unloadChecks)
+        {
+            _unloadChecks.RemoveAll(t => t.IsCompleted);
+            _unloadChecks.Add(check);
+        }
+    }
+
+    private List<PluginEntry> Snapshot()
+    {
+        lock (_entries)
+        {
+            return [.. _entries.Values];
+        }
     }
 
     private void WriteRunFiles()
@@ -497,7 +634,7 @@ public sealed class MailHost : IAsyncDisposable
         }
         catch (IOException ex)
         {
-            _host.Logger.Error("Cannot write the run files: {Error}", ex.Message);
+            _log.Error("Cannot write the run files: {Error}", ex.Message);
         }
     }
 
@@ -511,7 +648,7 @@ public sealed class MailHost : IAsyncDisposable
 
         public RuntimeSlot? Runtime { get; set; }
 
-        public DateTime Stamp { get; set; } = plugin?.Stamp ?? PluginCatalog.Stamp(folder);
+        public FolderSignature Signature { get; set; } = plugin?.Signature ?? FolderSignature.Of(folder);
 
         public bool WaitingForDependency { get; set; }
     }

@@ -177,23 +177,40 @@ public static class ConfigValidator
 
     private static T? Bind<T>(IConfigurationSection section, List<string> errors, string? path = null) where T : class, new()
     {
-        var known = typeof(T).GetProperties().Select(p => p.Name).Append("Options").ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var child in section.GetChildren())
-        {
-            if (!known.Contains(child.Key) && !child.Key.StartsWith('_'))
-            {
-                errors.Add($"{path ?? section.Path}:{child.Key}: unknown setting");
-            }
-        }
-
+        CheckKeys(typeof(T), section, path ?? section.Path, errors);
         try
         {
             return section.Get<T>() ?? new T();
         }
         catch (InvalidOperationException ex)
         {
-            errors.Add($"{path ?? section.Path}: {ex.Message}");
+            errors.Add($"{path ?? section.Path}: {ex.GetBaseException().Message}");
             return null;
+        }
+    }
+
+    /// <summary>Names every key that no property of <paramref name="type"/> (or of its nested option objects) takes.</summary>
+    private static void CheckKeys(Type type, IConfigurationSection section, string path, List<string> errors)
+    {
+        var properties = type.GetProperties().ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (var child in section.GetChildren())
+        {
+            if (child.Key.StartsWith('_') || child.Key.Equals("Options", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (!properties.TryGetValue(child.Key, out var property))
+            {
+                errors.Add($"{path}:{child.Key}: unknown setting (expected one of {string.Join(", ", properties.Keys)})");
+                continue;
+            }
+
+            var propertyType = property.PropertyType;
+            if (propertyType.IsClass && propertyType != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(propertyType))
+            {
+                CheckKeys(propertyType, child, $"{path}:{child.Key}", errors);
+            }
         }
     }
 }

@@ -23,13 +23,38 @@ public sealed class HostConfiguration
     /// <summary>The merged configuration.</summary>
     public IConfiguration Root => _root;
 
-    /// <summary>Loads the file (which must exist when given) and the environment; throws <see cref="ConfigurationException"/> on unreadable JSON.</summary>
-    public static HostConfiguration Load(string? path)
+    /// <summary>Loads the file (which must exist when given; JSON with comments) and the environment; throws <see cref="ConfigurationException"/> on unreadable JSON.</summary>
+    public static HostConfiguration Load(string? path) => new(Build(path), path);
+
+    /// <summary>Reads the file again (SIGHUP) and applies it only when it parses and validates; returns the errors that kept the previous values.</summary>
+    public IReadOnlyList<string> Reload()
+    {
+        try
+        {
+            var candidate = new HostConfiguration(Build(ConfigPath), ConfigPath);
+            var errors = ConfigValidator.Validate(candidate);
+            if (errors.Count > 0)
+            {
+                return errors;
+            }
+        }
+        catch (ConfigurationException ex)
+        {
+            return [ex.Message];
+        }
+
+        // The provider empties its data when a reload fails, so the file was checked above first.
+        _root.Reload();
+        return [];
+    }
+
+    private static IConfigurationRoot Build(string? path)
     {
         var builder = new ConfigurationBuilder();
+        string? full = null;
         if (path is not null)
         {
-            var full = Path.GetFullPath(path);
+            full = Path.GetFullPath(path);
             if (!File.Exists(full))
             {
                 throw new ConfigurationException($"config file '{full}' does not exist");
@@ -41,16 +66,17 @@ public sealed class HostConfiguration
         builder.AddEnvironmentVariables("EXTENSIBLE__");
         try
         {
-            return new HostConfiguration(builder.Build(), path);
+            return builder.Build();
         }
-        catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException($"config file '{path}' is not valid JSON: {ex.Message}", ex);
+            // The innermost message names the line and position (System.Text.Json's LineNumber/BytePositionInLine).
+            var detail = ex.GetBaseException().Message;
+            throw new ConfigurationException(ex is IOException or UnauthorizedAccessException
+                ? $"config file '{full}' cannot be read: {detail}"
+                : $"config file '{full}' is not valid JSON: {detail}", ex);
         }
     }
-
-    /// <summary>Reads the file again (SIGHUP); on error the previous values stay and the exception is thrown.</summary>
-    public void Reload() => _root.Reload();
 
     /// <summary>The <c>Server</c> section with paths made absolute.</summary>
     public ServerOptions GetServer()

@@ -5,7 +5,8 @@ namespace Extensible.Hosting.Loading;
 /// <summary>Decides whether a plugin built against one SDK version can run on this host's SDK.</summary>
 public static class SdkCompatibility
 {
-    /// <summary>Null when the plugin is accepted: same major version, and not newer than the host's SDK; else the reason.</summary>
+    /// <summary>Null when the plugin is accepted (same major, minor not newer than the host's); else the reason.</summary>
+    /// <remarks>A newer patch is accepted: within a minor the SDK's API does not change, so such a plugin binds.</remarks>
     public static string? Check(string builtAgainst, string hostSdk = SdkInfo.Version)
     {
         if (!TryParse(builtAgainst, out var plugin))
@@ -16,11 +17,11 @@ public static class SdkCompatibility
         var host = Version.Parse(hostSdk);
         if (plugin.Major != host.Major)
         {
-            return $"it was built against SDK {builtAgainst} (major {plugin.Major}); this host runs SDK {hostSdk} (major {host.Major})";
+            return $"it was built against SDK {builtAgainst} (major {plugin.Major}), but this host runs SDK {hostSdk} (major {host.Major})";
         }
 
-        return plugin > host
-            ? $"it was built against SDK {builtAgainst}, newer than this host's SDK {hostSdk}"
+        return plugin.Minor > host.Minor
+            ? $"it was built against SDK {builtAgainst}, a newer minor than this host's SDK {hostSdk}; upgrade the server"
             : null;
     }
 
