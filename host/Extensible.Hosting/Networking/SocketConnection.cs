@@ -76,7 +76,7 @@ internal sealed class SocketConnection : MailConnectionContext, IAsyncDisposable
     /// <summary>Why the host closed the connection, when it did.</summary>
     public RefusalReason? CloseReason { get; private set; }
 
-    public override void ReportAuthenticationFailure() => _listener.Admission.ReportAuthFailure(RemoteEndPoint.Address);
+    public override void ReportAuthenticationFailure() => _listener.Service.Access.ReportAuthenticationFailure(RemoteEndPoint.Address);
 
     public override async Task UpgradeToTlsAsync(CancellationToken cancellationToken = default)
     {

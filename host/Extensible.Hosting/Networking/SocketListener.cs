@@ -7,22 +7,25 @@ using Extensible.Sdk.Connections;
 
 namespace Extensible.Hosting.Networking;
 
-/// <summary>One bound listener of a service: accepts connections, applies admission, and runs the handler within the service's budget.</summary>
+/// <summary>One bound listener of a service: accepts connections, reads a PROXY header when configured, applies admission, and runs the handler within the service's budget.</summary>
 internal sealed class SocketListener : ListenerInfo, IAsyncDisposable
 {
+    /// <summary>How long a proxy gets to send its PROXY header (AXIGEN's proxyProtocolTimeout).</summary>
+    public static readonly TimeSpan ProxyHeaderTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ListenerOptions _options;
     private readonly MailConnectionHandler _handler;
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stopAccepting = new();
     private Task _acceptLoop = Task.CompletedTask;
 
-    public SocketListener(PluginRuntime service, ListenerOptions options, MailConnectionHandler handler, SslStreamCertificateContext? certificate)
+    public SocketListener(PluginRuntime service, ListenerOptions options, MailConnectionHandler handler, SslStreamCertificateContext? certificate, AccessPolicy policy)
     {
         Service = service;
         _options = options;
         _handler = handler;
         Certificate = certificate;
-        Admission = new ConnectionAdmission(() => service.Budget.MaxConnections);
+        Admission = new ConnectionAdmission(service.Access, options.Name, policy);
         var endPoint = ParseAddress(options.Address);
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
@@ -121,18 +124,47 @@ internal sealed class SocketListener : ListenerInfo, IAsyncDisposable
         client.NoDelay = true;
         var remote = Normalize((IPEndPoint)client.RemoteEndPoint!);
         var local = Normalize((IPEndPoint)client.LocalEndPoint!);
-        var (lease, refusal) = Admission.TryAdmit(remote.Address);
-        if (lease is null)
+        Stream? prefetched = null;
+        if (_options.ProxyProtocol)
         {
-            await RefuseAsync(client, refusal!.Value, remote);
+            var header = await ReadProxyHeaderAsync(client, remote);
+            if (header is null)
+            {
+                client.Dispose();
+                return;
+            }
+
+            remote = header.Source is { } source ? Normalize(source) : remote;
+            local = header.Destination is { } destination ? Normalize(destination) : local;
+            prefetched = new PrefixedStream(header.Leftover, new NetworkStream(client, ownsSocket: false));
+        }
+
+        var admission = Admission.TryAdmit(remote.Address);
+        if (admission.Lease is not { } lease)
+        {
+            if (prefetched is not null)
+            {
+                await prefetched.DisposeAsync();
+            }
+
+            await RefuseAsync(client, admission.Refusal!.Value);
             return;
         }
 
         SocketConnection? connection = null;
         try
         {
-            connection = new SocketConnection(client, this, remote, local, Service.Stopping);
-            await Service.RunConnectionAsync(connection, _handler, Admission.IdleTimeoutSeconds(remote.Address));
+            if (admission.GreetingDelay > TimeSpan.Zero)
+            {
+                Service.Logger.Debug("Holding {Peer} on {Listener} for {Delay} after failed logins", remote, Name, admission.GreetingDelay);
+                await Task.Delay(admission.GreetingDelay, Service.Stopping);
+            }
+
+            connection = new SocketConnection(client, this, remote, local, Service.Stopping, prefetched);
+            await Service.RunConnectionAsync(connection, _handler, admission.IdleTimeoutSeconds);
+        }
+        catch (OperationCanceledException) when (Service.Stopping.IsCancellationRequested)
+        {
         }
         catch (Exception ex)
         {
@@ -146,6 +178,11 @@ internal sealed class SocketListener : ListenerInfo, IAsyncDisposable
             }
             else
             {
+                if (prefetched is not null)
+                {
+                    await prefetched.DisposeAsync();
+                }
+
                 client.Dispose();
             }
 
@@ -153,9 +190,26 @@ internal sealed class SocketListener : ListenerInfo, IAsyncDisposable
         }
     }
 
-    private async Task RefuseAsync(Socket client, RefusalReason reason, IPEndPoint remote)
+    /// <summary>Reads the PROXY header; null (after a throttled log line) when it is missing, malformed or late.</summary>
+    private async Task<ProxyHeader?> ReadProxyHeaderAsync(Socket client, IPEndPoint proxy)
     {
-        Service.Logger.Information("Refused {Peer} on {Listener}: {Reason}", remote, Name, reason);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Service.Stopping);
+        timeout.CancelAfter(ProxyHeaderTimeout);
+        try
+        {
+            await using var stream = new NetworkStream(client, ownsSocket: false);
+            return await ProxyProtocolReader.ReadAsync(stream, timeout.Token);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or SocketException or OperationCanceledException)
+        {
+            var reason = ex is OperationCanceledException ? "no PROXY header in time" : ex.Message;
+            Service.Access.RecordProxyFailure(proxy.Address, Name, reason);
+            return null;
+        }
+    }
+
+    private async Task RefuseAsync(Socket client, RefusalReason reason)
+    {
         try
         {
             var line = ImplicitTls ? null : _handler.FormatRefusal(reason, Service.Context.ServerName);

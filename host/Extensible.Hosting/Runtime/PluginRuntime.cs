@@ -33,6 +33,7 @@ public sealed class PluginRuntime : IAsyncDisposable
         Options = host.Configuration.GetService(plugin.Id);
         Context = new HostPluginContext(host, this, plugin.Id, plugin.Version);
         Logger = Context.Logger;
+        Access = new ServiceAccess(Logger);
     }
 
     /// <summary>The loaded plugin.</summary>
@@ -57,6 +58,9 @@ public sealed class PluginRuntime : IAsyncDisposable
 
     /// <summary>The error limits in force.</summary>
     public ServiceLimits Limits { get; private set; } = new();
+
+    /// <summary>What the service's listeners share at admission: the connection cap, refusal counters and login penalties.</summary>
+    internal ServiceAccess Access { get; }
 
     /// <summary>The service's scheduler, once started.</summary>
     public ServiceScheduler? Scheduler => _scheduler;
@@ -123,7 +127,40 @@ public sealed class PluginRuntime : IAsyncDisposable
             MaxConnections = Options.Threads.MaxConnections ?? defaults.MaxConnections,
         };
         Limits = new ServiceLimits { MaxErrors = Options.MaxErrors, MaxAuthErrors = Options.MaxAuthErrors };
+        Access.MaxConnections = Budget.MaxConnections;
+        Access.MaxAuthErrors = Limits.MaxAuthErrors;
         _scheduler?.Resize(Budget.MinThreads, Budget.MaxThreads);
+        foreach (var listener in _listeners)
+        {
+            var current = Options.Listeners?.FirstOrDefault(l => string.Equals(l.Name, listener.Name, StringComparison.Ordinal));
+            listener.Admission.Policy = BuildPolicy(current ?? listener.Options, current is null && Options.Listeners is not null);
+        }
+    }
+
+    /// <summary>The service's budget gauges and refusal counters now.</summary>
+    public ServiceSnapshot Snapshot() => new(
+        Id,
+        Budget.MinThreads,
+        Budget.MaxThreads,
+        Budget.MaxConnections,
+        _scheduler?.ThreadCount ?? 0,
+        _scheduler?.BusyThreads ?? 0,
+        _scheduler?.QueueLength ?? 0,
+        _connections.Count,
+        Enum.GetValues<RefusalReason>().ToDictionary(r => r.ToString(), r => Access.Refusals(r), StringComparer.Ordinal),
+        Access.ProxyFailures);
+
+    /// <summary>The access rules and limits of one listener from the current config: its own, the service's and the global rules.</summary>
+    /// <param name="listener">The listener's config entry.</param>
+    /// <param name="removed">True when the config no longer lists the listener: it keeps only the service's and global rules.</param>
+    private AccessPolicy BuildPolicy(ListenerOptions listener, bool removed = false)
+    {
+        void Invalid(string problem) => Logger.Warning("Ignoring an access rule of {Service}: {Problem}", Id, problem);
+        return new AccessPolicy(
+            removed ? [] : AccessRule.Compile(listener.Rules, Invalid),
+            AccessRule.Compile(Options.Rules, Invalid),
+            AccessRule.Compile(_host.Configuration.GetGlobalRules(), Invalid),
+            removed ? new LimitOptions() : listener);
     }
 
     /// <summary>Starts the plugin on its own threads, then binds the listeners it asked for.</summary>
@@ -148,7 +185,7 @@ public sealed class PluginRuntime : IAsyncDisposable
             foreach (var options in listenerOptions)
             {
                 var certificate = _host.Certificates.Get(options.Certificate ?? _host.Server.Tls.Certificate, options.PrivateKey ?? (options.Certificate is null ? _host.Server.Tls.PrivateKey : null));
-                var listener = new SocketListener(this, options, handler, certificate);
+                var listener = new SocketListener(this, options, handler, certificate, BuildPolicy(options));
                 _listeners.Add(listener);
                 Logger.Information("{Service} listening on {Listener} {Address}{Tls}", Id, options.Name, listener.BoundEndPoint, options.ImplicitTls ? " (TLS)" : "");
             }
