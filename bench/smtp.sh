@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SMTP benchmark: the same smtp-source-like generator (bench/Extensible.Bench.Smtp) against
+#   1. Extensible (Storage + Processing + SmtpReceiving, Pop3 to count deliveries; fsync on, the defaults), out of process;
+#   2. Postfix from Debian's packages, local delivery to a Maildir, on 127.0.0.1:2526.
+# Both servers are started here and stopped after. Environment knobs (defaults = the issue's target run):
+#   SESSIONS=20 MESSAGES=10000 SIZE=4096 PER_CONNECTION=1 PIPELINING=1 USERS=1 SKIP_POSTFIX=0 NO_BUILD=0 LOG_LEVEL=Warning
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SESSIONS=${SESSIONS:-20}
+MESSAGES=${MESSAGES:-10000}
+SIZE=${SIZE:-4096}
+PER_CONNECTION=${PER_CONNECTION:-1}
+PIPELINING=${PIPELINING:-1}
+USERS=${USERS:-1}
+LOG_LEVEL=${LOG_LEVEL:-Warning}
+EXT_PORT=${EXT_PORT:-2525}
+POP3_PORT=${POP3_PORT:-2110}
+POSTFIX_PORT=${POSTFIX_PORT:-2526}
+
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  for project in host/Extensible.Host plugins/Extensible.Storage plugins/Extensible.Processing plugins/Extensible.SmtpReceiving plugins/Extensible.Pop3 bench/Extensible.Bench.Smtp; do
+    dotnet build "$project" -c Release -nologo -v q >/dev/null
+  done
+fi
+
+HOST_DLL="$ROOT/host/Extensible.Host/bin/Release/net10.0/extensible.dll"
+BENCH_DLL="$ROOT/bench/Extensible.Bench.Smtp/bin/Release/net10.0/Extensible.Bench.Smtp.dll"
+WORK=$(mktemp -d /tmp/bench-smtp.XXXXXX)
+SERVER_PID=""
+POSTFIX_STARTED=0
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [ "$POSTFIX_STARTED" = 1 ]; then postfix stop >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+common_args=(-s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -r "$PER_CONNECTION")
+[ "$PIPELINING" = 1 ] || common_args+=(--no-pipelining)
+
+# ---- 1. Extensible -------------------------------------------------------------------------------
+mkdir -p "$WORK/plugin-bin"
+for plugin in Storage Processing SmtpReceiving Pop3; do cp -r "$ROOT/plugin-bin/$plugin" "$WORK/plugin-bin/"; done
+cat > "$WORK/extensible.json" <<JSON
+{
+  "Server": { "Name": "bench.example.test", "PrimaryDomain": "example.test", "DataDirectory": "$WORK/data", "PluginDirectory": "$WORK/plugin-bin" },
+  "Logging": { "MinimumLevel": "$LOG_LEVEL", "Console": true, "File": { "Enabled": false } },
+  "Services": {
+    "smtp-receiving": { "Listeners": [ { "Name": "mx", "Address": "127.0.0.1:$EXT_PORT" } ] },
+    "pop3": { "Listeners": [ { "Name": "pop3", "Address": "127.0.0.1:$POP3_PORT" } ] }
+  }
+}
+JSON
+ext() { dotnet "$HOST_DLL" "$@" --config "$WORK/extensible.json"; }
+ext domain add example.test >/dev/null
+recipients=""
+for i in $(seq 1 "$USERS"); do
+  echo bench | ext user add "bench$i@example.test" --password-stdin >/dev/null
+  recipients+="bench$i@example.test,"
+done
+dotnet "$HOST_DLL" serve --config "$WORK/extensible.json" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 600); do [ -f "$WORK/data/run/listeners.json" ] && break; sleep 0.1; done
+[ -f "$WORK/data/run/listeners.json" ] || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
+echo "== Extensible (fsync on): $(git -C "$ROOT" rev-parse --short HEAD), $(nproc) cores"
+dotnet "$BENCH_DLL" --label extensible --port "$EXT_PORT" --pop3-port "$POP3_PORT" --pop3-password bench --to "${recipients%,}" "${common_args[@]}"
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+
+# ---- 2. Postfix ------------------------------------------------------------------------------------
+[ "${SKIP_POSTFIX:-0}" = 1 ] && exit 0
+if ! command -v postfix >/dev/null 2>&1; then
+  echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
+  echo "postfix postfix/mailname string bench.test" | debconf-set-selections
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
+fi
+postfix stop >/dev/null 2>&1 || true
+cp /etc/postfix/main.cf "$WORK/main.cf.orig"; cp /etc/postfix/master.cf "$WORK/master.cf.orig"
+restore_postfix() { cp "$WORK/main.cf.orig" /etc/postfix/main.cf; cp "$WORK/master.cf.orig" /etc/postfix/master.cf; }
+trap 'restore_postfix; cleanup' EXIT
+postconf -e "myhostname = bench.test" "mydestination = bench.test, localhost" "inet_interfaces = loopback-only" \
+  "mynetworks = 127.0.0.0/8" "home_mailbox = Maildir/" "maillog_file = /var/log/postfix-bench.log" "inet_protocols = ipv4"
+sed -i "s/^smtp      inet/127.0.0.1:$POSTFIX_PORT inet/" /etc/postfix/master.cf
+maildirs=()
+precipients=""
+for i in $(seq 1 "$USERS"); do
+  id "pbench$i" >/dev/null 2>&1 || useradd -m "pbench$i"
+  rm -rf "/home/pbench$i/Maildir"
+  maildirs+=(--maildir "/home/pbench$i/Maildir")
+  precipients+="pbench$i@bench.test,"
+done
+newaliases
+postfix start >/dev/null 2>&1; POSTFIX_STARTED=1
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$POSTFIX_PORT") 2>/dev/null && break; sleep 0.1; done
+echo "== Postfix $(postconf -h mail_version) (Debian package, local delivery to Maildir)"
+dotnet "$BENCH_DLL" --label postfix --port "$POSTFIX_PORT" --from bench@remote.test --to "${precipients%,}" "${maildirs[@]}" "${common_args[@]}"
+postfix stop >/dev/null 2>&1 || true; POSTFIX_STARTED=0
