@@ -68,7 +68,7 @@ public static class MailTestKit
         for (var i = 0; i < client.Count; i++)
         {
             var headers = await client.GetMessageHeadersAsync(i, cancellationToken);
-            ids.Add(headers[HeaderId.MessageId] ?? "");
+            ids.Add((headers[HeaderId.MessageId] ?? "").Trim().TrimStart('<').TrimEnd('>'));
         }
         await client.DisconnectAsync(true, cancellationToken);
         return ids;
