@@ -233,7 +233,10 @@ public sealed class MailHost : IAsyncDisposable
                 await StopEntryAsync(entry, timeout);
             }
 
-            RunFiles.DeleteListeners(_host.Server.DataDirectory);
+            if (!_host.AdminMode)
+            {
+                RunFiles.DeleteListeners(_host.Server.DataDirectory);
+            }
         }
         finally
         {
