@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SMTP benchmark: the same smtp-source-like generator (bench/Extensible.Bench.Smtp) against
 #   1. Extensible (Storage + Processing + SmtpReceiving, Pop3 to count deliveries; fsync on, the defaults), out of process;
-#   2. Postfix from Debian's packages, local delivery to a Maildir, on 127.0.0.1:2526.
+#   2. a protocol-only sink (the SmtpReceiving handler alone, messages dropped), for the plugin's own cost;
+#   3. Postfix from Debian's packages, local delivery to a Maildir, on 127.0.0.1:2526.
 # Both servers are started here and stopped after. Environment knobs (defaults = the issue's target run):
 #   SESSIONS=20 MESSAGES=10000 SIZE=4096 PER_CONNECTION=1 PIPELINING=1 USERS=1 SKIP_POSTFIX=0 NO_BUILD=0 LOG_LEVEL=Warning
 set -euo pipefail
@@ -17,6 +18,7 @@ LOG_LEVEL=${LOG_LEVEL:-Warning}
 EXT_PORT=${EXT_PORT:-2525}
 POP3_PORT=${POP3_PORT:-2110}
 POSTFIX_PORT=${POSTFIX_PORT:-2526}
+SINK_PORT=${SINK_PORT:-2527}
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
   for project in host/Extensible.Host plugins/Extensible.Storage plugins/Extensible.Processing plugins/Extensible.SmtpReceiving plugins/Extensible.Pop3 bench/Extensible.Bench.Smtp; do
@@ -64,10 +66,30 @@ SERVER_PID=$!
 for _ in $(seq 1 600); do [ -f "$WORK/data/run/listeners.json" ] && break; sleep 0.1; done
 [ -f "$WORK/data/run/listeners.json" ] || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
 echo "== Extensible (fsync on): $(git -C "$ROOT" rev-parse --short HEAD), $(nproc) cores"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+before=$(cpu_ticks "$SERVER_PID")
 dotnet "$BENCH_DLL" --label extensible --port "$EXT_PORT" --pop3-port "$POP3_PORT" --pop3-password bench --to "${recipients%,}" "${common_args[@]}"
+after=$(cpu_ticks "$SERVER_PID")
+awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n=$((MESSAGES + 200)) \
+  'BEGIN { printf "  server CPU: %.2f s for %d messages (warm-up included): %.2f ms per message\n", t / hz, n, 1000 * t / hz / n }'
+grep -E '\[(WRN|ERR|FTL)\]' "$WORK/server.log" | head -5 || true
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 
-# ---- 2. Postfix ------------------------------------------------------------------------------------
+# ---- 2. Protocol-only sink: the SmtpReceiving session handler alone, messages dropped after reading ----------
+if [ "${SKIP_SINK:-0}" != 1 ]; then
+  dotnet "$BENCH_DLL" --sink "$SINK_PORT" >"$WORK/sink.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do grep -q listening "$WORK/sink.log" 2>/dev/null && break; sleep 0.1; done
+  echo "== Protocol-only sink (SmtpReceiving handler in the generator's own process, no host, no queue)"
+  before=$(cpu_ticks "$SERVER_PID")
+  dotnet "$BENCH_DLL" --label sink --port "$SINK_PORT" --to a@example.test "${common_args[@]}"
+  after=$(cpu_ticks "$SERVER_PID")
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n=$((MESSAGES + 200)) \
+    'BEGIN { printf "  sink CPU: %.2f s for %d messages: %.2f ms per message\n", t / hz, n, 1000 * t / hz / n }'
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+fi
+
+# ---- 3. Postfix ------------------------------------------------------------------------------------
 [ "${SKIP_POSTFIX:-0}" = 1 ] && exit 0
 if ! command -v postfix >/dev/null 2>&1; then
   echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections

@@ -6,6 +6,15 @@ using MailKit.Net.Pop3;
 using MailKit.Security;
 
 // An smtp-source-like load generator: N sessions, M messages of S bytes, R per connection, pipelining on or off.
+if (args is ["--sink", var sinkPort])
+{
+    // Protocol-only sink: the plugin's session handler on a socket, messages dropped after reading.
+    await using var sink = Extensible.Smtp.Tests.Support.LoopbackSmtpServer.StartSink(new DiscardingPipeline(), int.Parse(sinkPort, CultureInfo.InvariantCulture));
+    Console.WriteLine($"sink listening on 127.0.0.1:{sink.Port}");
+    await Task.Delay(Timeout.Infinite, new CancellationTokenSource(TimeSpan.FromMinutes(30)).Token).ContinueWith(_ => { }, TaskScheduler.Default);
+    return 0;
+}
+
 var options = BenchOptions.Parse(args);
 var body = BuildBody(options.Size);
 var transactions = options.To

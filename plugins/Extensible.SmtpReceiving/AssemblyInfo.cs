@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Extensible.Smtp.Tests")]
+[assembly: InternalsVisibleTo("Extensible.Bench.Smtp")]

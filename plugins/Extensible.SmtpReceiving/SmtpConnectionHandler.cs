@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Extensible.Sdk.Connections;
 using Extensible.SmtpReceiving.Session;
 
@@ -8,12 +9,23 @@ internal sealed class SmtpConnectionHandler(SmtpReceivingServices services) : Ma
 {
     private volatile SmtpReceivingServices _services = services;
 
+    // Binding listener options is reflection work; do it once per listener (and again after a reload), not per connection.
+    private volatile ConditionalWeakTable<ListenerInfo, SmtpListenerSettings> _listenerSettings = [];
+
     /// <summary>Replaces the services for sessions that start from now on (config reload).</summary>
-    public void Update(SmtpReceivingServices services) => _services = services;
+    public void Update(SmtpReceivingServices services)
+    {
+        _services = services;
+        _listenerSettings = [];
+    }
 
     /// <inheritdoc />
-    public override Task OnConnectedAsync(MailConnectionContext connection) =>
-        new SmtpSession(connection, _services).RunAsync();
+    public override Task OnConnectedAsync(MailConnectionContext connection)
+    {
+        var listener = connection.Listener;
+        var settings = _listenerSettings.GetValue(listener, l => l.GetOptions<SmtpListenerOptions>().Resolve(l.Name));
+        return new SmtpSession(connection, _services, settings).RunAsync();
+    }
 
     /// <inheritdoc />
     public override string? FormatRefusal(RefusalReason reason, string serverName) => reason switch

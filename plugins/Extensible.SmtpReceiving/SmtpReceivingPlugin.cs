@@ -25,6 +25,7 @@ public sealed class SmtpReceivingPlugin : IMailPlugin
     /// <inheritdoc />
     public ValueTask StartAsync(PluginContext context, CancellationToken cancellationToken)
     {
+        RemoveStaleSpoolFiles(context);
         var handler = new SmtpConnectionHandler(CreateServices(context));
         _reloadRegistration = context.OnReload(() =>
         {
@@ -47,6 +48,28 @@ public sealed class SmtpReceivingPlugin : IMailPlugin
         _reloadRegistration?.Dispose();
         _reloadRegistration = null;
         return ValueTask.CompletedTask;
+    }
+
+    private static void RemoveStaleSpoolFiles(PluginContext context)
+    {
+        // Spool files are deleted on close; any left belong to a crashed process and were never acknowledged with 250.
+        var spool = new DirectoryInfo(Path.Combine(context.PluginDataDirectory, "spool"));
+        if (!spool.Exists)
+        {
+            return;
+        }
+
+        foreach (var file in spool.EnumerateFiles())
+        {
+            try
+            {
+                file.Delete();
+            }
+            catch (IOException ex)
+            {
+                context.Logger.Warning(ex, "Could not remove stale spool file {File}", file.FullName);
+            }
+        }
     }
 
     private static SmtpReceivingServices CreateServices(PluginContext context)

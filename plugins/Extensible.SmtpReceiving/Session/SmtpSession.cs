@@ -39,12 +39,12 @@ internal sealed partial class SmtpSession
     private DataDecoder? _bdatDecoder;
     private Dictionary<string, object?>? _hookItems;
 
-    public SmtpSession(MailConnectionContext connection, SmtpReceivingServices services)
+    public SmtpSession(MailConnectionContext connection, SmtpReceivingServices services, SmtpListenerSettings listener)
     {
         _connection = connection;
         _services = services;
         _options = services.Options;
-        _listener = connection.Listener.GetOptions<SmtpListenerOptions>().Resolve(connection.Listener.Name);
+        _listener = listener;
         _readTimeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
         _transcript = connection.Transcript;
         _reader = connection.Transport.Input;

@@ -20,17 +20,17 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
     private readonly TestListener _listenerInfo;
     private readonly ServiceLimits _limits;
 
-    private LoopbackSmtpServer(SmtpReceivingOptions options, SmtpListenerOptions listenerOptions, string listenerName, bool implicitTls, ServiceLimits limits)
+    private LoopbackSmtpServer(SmtpReceivingOptions options, SmtpListenerOptions listenerOptions, string listenerName, bool implicitTls, ServiceLimits limits, IMessagePipeline? pipeline = null, int port = 0)
     {
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(64);
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        _listener.Listen(512);
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
         SpoolDirectory = Directory.CreateTempSubdirectory("smtp-spool-").FullName;
         _limits = limits;
         _listenerInfo = new TestListener(listenerName, _listener.LocalEndPoint!, implicitTls, listenerOptions);
         _handler = new SmtpConnectionHandler(new SmtpReceivingServices(
-            options, "mx.example.test", "example.test", SpoolDirectory, Pipeline, Users, Hooks));
+            options, "mx.example.test", "example.test", SpoolDirectory, pipeline ?? Pipeline, Users, Hooks));
         _acceptLoop = AcceptAsync();
     }
 
@@ -47,6 +47,10 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
     public List<SocketConnection> Connections { get; } = [];
 
     public static X509Certificate2 ServerCertificate => Certificate.Value;
+
+    /// <summary>A protocol-only sink for the benchmark: every message is read, then dropped by <paramref name="pipeline"/>.</summary>
+    public static LoopbackSmtpServer StartSink(IMessagePipeline pipeline, int port) =>
+        new(new SmtpReceivingOptions(), new SmtpListenerOptions(), "mx", implicitTls: false, new ServiceLimits { MaxErrors = 0 }, pipeline, port);
 
     public static LoopbackSmtpServer Start(
         SmtpReceivingOptions? options = null,
@@ -89,7 +93,12 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
             var connection = new SocketConnection(socket, _listenerInfo, ServerCertificate, _limits, _stopping.Token);
             lock (_sessions)
             {
-                Connections.Add(connection);
+                _sessions.RemoveAll(t => t.IsCompleted);
+                if (Connections.Count < 1000)
+                {
+                    Connections.Add(connection);
+                }
+
                 _sessions.Add(RunAsync(connection));
             }
         }
