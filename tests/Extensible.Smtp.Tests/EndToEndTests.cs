@@ -129,4 +129,50 @@ public sealed class EndToEndTests
         Assert.StartsWith("250 2.0.0 Ok", await client.CommandAsync("NOOP", Token));
         Assert.StartsWith("503 5.5.1", await client.CommandAsync("MAIL FROM:<s@remote.test>", Token));
     }
+
+    [Fact]
+    public async Task ConfigDrivesOptionsListenerRolesAndLimits()
+    {
+        await using var server = await StartAsync(config =>
+        {
+            var service = TestServer.Service(config, "smtp-receiving");
+            service["MaxAuthErrors"] = 2;
+            service["Options"] = new JsonObject { ["MaxReceivedHeaders"] = 3, ["MaxMessageSize"] = 50_000 };
+            service["Listeners"] = new JsonArray(
+                new JsonObject { ["Name"] = "mx", ["Address"] = "127.0.0.1:0" },
+                new JsonObject { ["Name"] = "plain-submission", ["Address"] = "127.0.0.1:0", ["Options"] = new JsonObject { ["Role"] = "Submission", ["AllowPlainAuth"] = true } });
+        });
+        var mx = Port(server, "smtp-receiving", "mx");
+        var submission = Port(server, "smtp-receiving", "plain-submission");
+        await server.AddUserAsync("a@example.test", "secret", Token);
+
+        await using (var client = await Support.RawSmtpClient.ConnectAsync(mx, Token))
+        {
+            Assert.StartsWith("220", await client.ReadReplyAsync(Token));
+            Assert.Contains("SIZE 50000", await client.CommandAsync("EHLO client.test", Token));
+            Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<s@remote.test>", Token));
+            Assert.StartsWith("250", await client.CommandAsync("RCPT TO:<a@example.test>", Token));
+            Assert.StartsWith("354", await client.CommandAsync("DATA", Token));
+            await client.SendAsync("Received: a\r\nReceived: b\r\nReceived: c\r\nSubject: loop\r\n\r\nx\r\n.\r\n", Token);
+            Assert.StartsWith("554 5.4.6", await client.ReadReplyAsync(Token));
+            Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<s@remote.test>", Token));
+            Assert.StartsWith("250", await client.CommandAsync("RCPT TO:<a@example.test>", Token));
+            Assert.StartsWith("354", await client.CommandAsync("DATA", Token));
+            await client.SendAsync("Subject: one\r\n\r\nfirst\n.\nMAIL FROM:<evil@remote.test>\r\nRCPT TO:<a@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n", Token);
+            Assert.StartsWith("550 5.6.0", await client.ReadReplyAsync(Token));
+            Assert.StartsWith("250 2.0.0", await client.CommandAsync("NOOP", Token));
+        }
+
+        await using (var client = await Support.RawSmtpClient.ConnectAsync(submission, Token))
+        {
+            Assert.StartsWith("220", await client.ReadReplyAsync(Token));
+            Assert.Contains("AUTH SCRAM-SHA-256 PLAIN LOGIN", await client.CommandAsync("EHLO client.test", Token));
+            Assert.StartsWith("530 5.7.0", await client.CommandAsync("MAIL FROM:<a@example.test>", Token));
+            var bad = "AUTH PLAIN " + Convert.ToBase64String("\0a@example.test\0wrong"u8);
+            Assert.StartsWith("535 5.7.8", await client.CommandAsync(bad, Token));
+            Assert.StartsWith("535 5.7.8", await client.CommandAsync(bad, Token));
+            Assert.StartsWith("421 4.7.0", await client.ReadReplyAsync(Token));
+            Assert.True(await client.IsClosedAsync(Token));
+        }
+    }
 }
