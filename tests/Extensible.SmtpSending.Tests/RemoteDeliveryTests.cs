@@ -63,6 +63,23 @@ public sealed class RemoteDeliveryTests
     }
 
     [Fact]
+    public async Task ClosesConnectionsIdleLongerThanTheIdleTimeout()
+    {
+        await using var peer = ScriptedSmtpPeer.Start();
+        var options = Options(peer.Port);
+        await using var harness = new DeliveryHarness(options, dns => Mx(dns, "remote.test"));
+        await harness.Delivery.DeliverAsync(DeliveryHarness.Request("remote.test", "a@sender.test", "u@remote.test"), Token);
+        Assert.Equal(1, harness.Delivery.IdleConnections);
+
+        options.IdleTimeoutSeconds = 0;
+        await harness.Delivery.ReapAsync(Token);
+        await harness.Delivery.DeliverAsync(DeliveryHarness.Request("remote.test", "a@sender.test", "v@remote.test"), Token);
+
+        Assert.Equal(2, peer.ConnectionCount);
+        Assert.Equal(2, peer.Messages.Count);
+    }
+
+    [Fact]
     public async Task OpensANewConnectionWhenThePooledOneWasClosed()
     {
         await using var harness = new DeliveryHarness(Options(0), dns => Mx(dns, "remote.test"));
