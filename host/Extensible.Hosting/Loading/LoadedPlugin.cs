@@ -40,7 +40,11 @@ public sealed class LoadedPlugin : IDisposable
     public FolderSignature Signature { get; }
 
     /// <summary>Starts unloading the load context and returns a weak reference that dies once nothing holds the plugin's types.</summary>
-    /// <remarks>Call only after the plugin's container, threads and handlers are gone; anything still holding a plugin object keeps it loaded.</remarks>
+    /// <remarks>
+    /// Call only after the plugin's container, threads and handlers are gone; anything still holding a plugin type keeps it
+    /// loaded. .NET's TypeDescriptor caches every type it is asked about for the life of the process (Newtonsoft.Json asks
+    /// about each type it serializes), so such a plugin stays in memory until restart; the host logs a warning then.
+    /// </remarks>
     public WeakReference Unload()
     {
         var context = TrackContext(Assembly);
