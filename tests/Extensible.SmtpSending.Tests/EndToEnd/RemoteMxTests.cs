@@ -43,6 +43,7 @@ public sealed class RemoteMxTests
                 options["ConnectTimeoutSeconds"] = 5;
             },
         }, Token);
+
         // Ports are read before admin commands run: they currently remove the server's run/listeners.json (reported).
         var submissionPort = sender.Port("smtp-receiving", "submission");
         await sender.AddUserAsync("alice@example.test", "secret", Token);
@@ -52,18 +53,17 @@ public sealed class RemoteMxTests
             client.ServerCertificateValidationCallback = AcceptSelfSigned;
             await client.ConnectAsync("127.0.0.1", submissionPort, SecureSocketOptions.StartTlsWhenAvailable, Token);
             await client.AuthenticateAsync("alice@example.test", "secret", Token);
-            for (var i = 0; i < 2; i++)
-            {
-                var message = new MimeMessage();
-                message.From.Add(MailboxAddress.Parse("alice@example.test"));
-                message.To.Add(MailboxAddress.Parse("bob@remote.test"));
-                message.Subject = $"over the wire {i}";
-                message.Body = new TextPart("plain") { Text = $"Grüße number {i}" };
-                await client.SendAsync(message, Token);
-            }
-
+            var message = new MimeMessage();
+            message.From.Add(MailboxAddress.Parse("alice@example.test"));
+            message.To.Add(MailboxAddress.Parse("bob@remote.test"));
+            message.Subject = "over the wire 0";
+            message.Body = new TextPart("plain") { Text = "Grüße number 0" };
+            await client.SendAsync(message, Token);
             await client.DisconnectAsync(true, Token);
         }
+
+        // The second message comes from Python's smtplib, 8-bit as submitted (BODY=8BITMIME).
+        await PythonSubmitAsync(submissionPort, "over the wire 1", "Grüße number 1");
 
         var received = await WaitForMessagesAsync(remote, "bob@remote.test", "secret", 2, TimeSpan.FromSeconds(60));
 
@@ -97,6 +97,7 @@ public sealed class RemoteMxTests
                 TestServer.ServiceOptions(config, "smtp-sending")["Port"] = remotePort;
             },
         }, Token);
+
         // Ports are read before admin commands run: they currently remove the server's run/listeners.json (reported).
         var submissionPort = sender.Port("smtp-receiving", "submission");
         await sender.AddUserAsync("alice@example.test", "secret", Token);
@@ -120,6 +121,33 @@ public sealed class RemoteMxTests
         var text = report.StatusGroups.SelectMany(g => g).Select(h => h.ToString()).ToList();
         Assert.Contains(text, h => h.Contains("nobody@remote.test", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(text, h => h.StartsWith("Status: 5.", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static async Task PythonSubmitAsync(int port, string subject, string body)
+    {
+        const string script = """
+            import smtplib, ssl, sys
+            port, subject, body = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+                smtp.starttls(context=context)
+                smtp.login("alice@example.test", "secret")
+                message = ("From: alice@example.test\r\nTo: bob@remote.test\r\nSubject: " + subject +
+                           "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body + "\r\n")
+                smtp.sendmail("alice@example.test", ["bob@remote.test"], message.encode("utf-8"), mail_options=["BODY=8BITMIME"])
+            """;
+        var info = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "-c", script, port.ToString(System.Globalization.CultureInfo.InvariantCulture), subject, body })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var python = System.Diagnostics.Process.Start(info)!;
+        var error = python.StandardError.ReadToEndAsync(Token);
+        await python.WaitForExitAsync(Token).WaitAsync(TimeSpan.FromSeconds(60), Token);
+        Assert.True(python.ExitCode == 0, await error);
     }
 
     /// <summary>The test servers use generated self-signed certificates; only chain errors are forgiven.</summary>
