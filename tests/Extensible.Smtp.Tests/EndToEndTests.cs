@@ -175,4 +175,31 @@ public sealed class EndToEndTests
             Assert.True(await client.IsClosedAsync(Token));
         }
     }
+
+    [Fact]
+    public async Task ReloadAppliesNewOptionsToNewSessions()
+    {
+        await using var server = await StartAsync(config => TestServer.ServiceOptions(config, "smtp-receiving")["MaxMessageSize"] = 10_000);
+        var mx = Port(server, "smtp-receiving", "mx");
+        async Task<string?> EhloAsync()
+        {
+            await using var client = await Support.RawSmtpClient.ConnectAsync(mx, Token);
+            Assert.StartsWith("220", await client.ReadReplyAsync(Token));
+            return await client.CommandAsync("EHLO client.test", Token);
+        }
+
+        Assert.Contains("SIZE 10000", await EhloAsync());
+        await server.RewriteConfigAsync(config => TestServer.ServiceOptions(config, "smtp-receiving")["MaxMessageSize"] = 20_000, Token);
+        await server.ReloadAsync(Token);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string? ehlo;
+        var attempts = 0;
+        do
+        {
+            ehlo = await EhloAsync();
+        }
+        while (ehlo?.Contains("SIZE 20000", StringComparison.Ordinal) != true && ++attempts < 200 && DateTime.UtcNow < deadline);
+
+        Assert.Contains("SIZE 20000", ehlo);
+    }
 }
