@@ -83,7 +83,10 @@ public sealed class HostConfiguration
     {
         var server = _root.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
         server.DataDirectory = Resolve(server.DataDirectory);
-        server.PluginDirectory = server.PluginDirectory is null ? FindPluginDirectory() : Resolve(server.PluginDirectory);
+        // JSON null arrives as an empty string.
+        server.PluginDirectory = string.IsNullOrEmpty(server.PluginDirectory) ? FindPluginDirectory() : Resolve(server.PluginDirectory);
+        server.DefaultListenerAddress = string.IsNullOrEmpty(server.DefaultListenerAddress) ? null : server.DefaultListenerAddress;
+        server.RunningServices = server.RunningServices is { Count: > 0 } ? server.RunningServices : null;
         server.Tls.Certificate = ResolveOptional(server.Tls.Certificate);
         server.Tls.PrivateKey = ResolveOptional(server.Tls.PrivateKey);
         return server;
