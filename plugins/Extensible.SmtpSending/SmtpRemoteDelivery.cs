@@ -85,7 +85,7 @@ public sealed class SmtpRemoteDelivery : IRemoteDelivery, IAsyncDisposable
 
         var helo = string.IsNullOrWhiteSpace(options.HeloName) ? _context.ServerName : options.HeloName;
         var connector = new SmtpConnector(options, helo, _logger);
-        var sender = new MessageSender(_logger);
+        var sender = new MessageSender(_logger, Path.Combine(_context.PluginDataDirectory, "spool"));
         using var lease = await _pool.AcquireAsync(route.Key, cancellationToken);
 
         // A pooled connection first: several messages over one connection to a domain.

@@ -11,6 +11,23 @@ public sealed class SmtpSendingPlugin(SmtpRemoteDelivery delivery) : IMailPlugin
     /// <inheritdoc />
     public ValueTask StartAsync(PluginContext context, CancellationToken cancellationToken)
     {
+        // Spool files of attempts cut short by a crash are no longer needed: the queue still holds every message.
+        var spool = Path.Combine(context.PluginDataDirectory, "spool");
+        if (Directory.Exists(spool))
+        {
+            foreach (var file in Directory.EnumerateFiles(spool, "*.eml"))
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (IOException ex)
+                {
+                    context.Logger.Warning("Could not delete the stale spool file {File}: {Error}", file, ex.Message);
+                }
+            }
+        }
+
         context.StartWorker("smtp-sending-idle-reaper", async stopping =>
         {
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));

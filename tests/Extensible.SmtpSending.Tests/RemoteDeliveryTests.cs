@@ -168,6 +168,25 @@ public sealed class RemoteDeliveryTests
     }
 
     [Fact]
+    public async Task SpoolsContentThatCannotSeekAndRemovesTheSpoolFile()
+    {
+        await using var peer = ScriptedSmtpPeer.Start("8BITMIME");
+        await using var harness = new DeliveryHarness(Options(peer.Port), dns => Mx(dns, "remote.test"));
+        var content = DeliveryHarness.SimpleMessage("a@sender.test", ["b@remote.test"], body: string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i:D4} of a long body\r\n")));
+        var request = DeliveryHarness.Request("remote.test", "a@sender.test", [new EnvelopeRecipient("b@remote.test")], content) with
+        {
+            OpenContentAsync = _ => ValueTask.FromResult<Stream>(new ForwardOnlyStream(content)),
+        };
+
+        var result = Assert.Single(await harness.Delivery.DeliverAsync(request, Token));
+
+        Assert.Equal(RemoteDeliveryStatus.Delivered, result.Status);
+        Assert.Contains("line 0000 of a long body\r\n", Assert.Single(peer.Messages).Text, StringComparison.Ordinal);
+        Assert.Contains("line 1999 of a long body\r\n", Assert.Single(peer.Messages).Text, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(harness.SpoolDirectory));
+    }
+
+    [Fact]
     public async Task NullMxIsAPermanentFailure()
     {
         await using var peer = ScriptedSmtpPeer.Start();

@@ -13,7 +13,7 @@ namespace Extensible.SmtpSending.Transport;
 /// without it they are re-encoded to quoted-printable or base64 (the 8-bit downgrade). The message is parsed with
 /// persistent parts, so bodies stream from the queue file and are never held in memory.
 /// </remarks>
-internal sealed class MessageSender(Serilog.ILogger logger)
+internal sealed class MessageSender(Serilog.ILogger logger, string spoolDirectory)
 {
     /// <summary>Sends the request's message to its recipients over the client.</summary>
     public async Task<SendOutcome> SendAsync(DeliveryClient client, RemoteDeliveryRequest request, CancellationToken cancellationToken)
@@ -62,7 +62,7 @@ internal sealed class MessageSender(Serilog.ILogger logger)
             MimeMessage message;
             try
             {
-                content = await OpenSeekableAsync(request, cancellationToken);
+                content = await OpenSeekableAsync(request, spoolDirectory, cancellationToken);
                 message = await MimeMessage.LoadAsync(content, persistent: true, cancellationToken);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -170,8 +170,8 @@ internal sealed class MessageSender(Serilog.ILogger logger)
         return local.Any(c => c > 127);
     }
 
-    /// <summary>Opens the content; a stream that cannot seek is spooled to a temporary file that deletes itself.</summary>
-    private static async Task<Stream> OpenSeekableAsync(RemoteDeliveryRequest request, CancellationToken cancellationToken)
+    /// <summary>Opens the content; a stream that cannot seek is spooled to a file in the plugin's folder that deletes itself.</summary>
+    private static async Task<Stream> OpenSeekableAsync(RemoteDeliveryRequest request, string spoolDirectory, CancellationToken cancellationToken)
     {
         var stream = await request.OpenContentAsync(cancellationToken);
         if (stream.CanSeek)
@@ -181,7 +181,9 @@ internal sealed class MessageSender(Serilog.ILogger logger)
 
         await using (stream)
         {
-            var spool = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            Directory.CreateDirectory(spoolDirectory);
+            var path = Path.Combine(spoolDirectory, $"{Guid.NewGuid():N}.eml");
+            var spool = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             try
             {
                 await stream.CopyToAsync(spool, cancellationToken);

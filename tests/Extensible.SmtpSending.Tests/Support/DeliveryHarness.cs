@@ -28,6 +28,9 @@ internal sealed class DeliveryHarness : IAsyncDisposable
 
     public SmtpRemoteDelivery Delivery { get; }
 
+    /// <summary>Where the plugin spools content it cannot seek.</summary>
+    public string SpoolDirectory => Path.Combine(_context.PluginDataDirectory, "spool");
+
     /// <summary>A request for recipients of one domain with the given content.</summary>
     public static RemoteDeliveryRequest Request(string domain, string mailFrom, IReadOnlyList<EnvelopeRecipient> recipients, byte[] content, MessageEnvelope? envelope = null) => new()
     {

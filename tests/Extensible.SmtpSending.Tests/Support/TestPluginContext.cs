@@ -18,7 +18,7 @@ internal sealed class TestPluginContext(object options, IDnsResolver dns, string
 
     public override string DataDirectory => Path.GetTempPath();
 
-    public override string PluginDataDirectory => Path.GetTempPath();
+    public override string PluginDataDirectory { get; } = Path.Combine(Path.GetTempPath(), "ext-sending-" + Guid.NewGuid().ToString("N"));
 
     public override Serilog.ILogger Logger { get; } = Serilog.Core.Logger.None;
 
@@ -40,5 +40,12 @@ internal sealed class TestPluginContext(object options, IDnsResolver dns, string
 
     public override Task RunAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken = default) => work(cancellationToken);
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        _meter.Dispose();
+        if (Directory.Exists(PluginDataDirectory))
+        {
+            Directory.Delete(PluginDataDirectory, recursive: true);
+        }
+    }
 }
