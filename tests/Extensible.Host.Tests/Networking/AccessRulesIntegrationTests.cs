@@ -127,11 +127,17 @@ public sealed class AccessRulesIntegrationTests
         await open.WriteLineAsync("still open");
         Assert.Equal("+OK still open", await open.ReadLineAsync());
 
-        // And back: removing the rule lets clients in again, on the same listener.
-        await server.RewriteConfigAsync(config => TestServer.Service(config, "echo")["Rules"] = new JsonArray(), TestContext.Current.CancellationToken);
+        // And back: removing the rule lets clients in again, on the same listener; a lowered cap applies at once.
+        await server.RewriteConfigAsync(config =>
+        {
+            TestServer.Service(config, "echo")["Rules"] = new JsonArray();
+            TestServer.Service(config, "echo")["Threads"] = new JsonObject { ["MaxConnections"] = 2 };
+        }, TestContext.Current.CancellationToken);
         await server.ReloadAsync(TestContext.Current.CancellationToken);
         await using var after = await LineClient.ConnectAsync(port);
         Assert.Equal("+OK echo ready plain", await after.ReadLineAsync());
+        await using var beyond = await LineClient.ConnectAsync(port);
+        Assert.Equal("-ERR Busy mail.example.test", await beyond.ReadLineAsync());
     }
 
     [Fact]
