@@ -82,6 +82,48 @@ public sealed class FiltersEndToEndTests
         Assert.False(client.IsConnected);
     }
 
+    [Fact]
+    public async Task RefusesAVirusAtDataAndNeverLosesMailWhenTheScannerIsDown()
+    {
+        await using var clamd = new Support.LoopbackClamd();
+        await using var server = await TestServer.StartAsync(new TestServerOptions
+        {
+            Plugins = ["Storage", "Processing", "SmtpReceiving", "Pop3"],
+            Configure = config => TestServer.ServiceOptions(config, "processing")["Filters"] = new JsonObject
+            {
+                ["Clamd"] = new JsonObject { ["Enabled"] = true, ["Address"] = clamd.Address, ["TimeoutSeconds"] = 5 },
+            },
+        }, Token);
+        var mxPort = server.Port("smtp-receiving", "mx");
+        var popPort = server.Port("pop3", "pop3");
+        await server.AddUserAsync("bob@example.test", "secret", Token);
+
+        using var client = new SmtpClient();
+        await client.ConnectAsync("127.0.0.1", mxPort, SecureSocketOptions.None, Token);
+        var infected = await Assert.ThrowsAsync<SmtpCommandException>(async () => await client.SendAsync(Message("infected", Support.LoopbackClamd.Eicar), Token));
+        Assert.Equal(554, (int)infected.StatusCode);
+        Assert.Contains("Eicar-Test-Signature", infected.Message, StringComparison.Ordinal);
+
+        // With the scanner gone the filter fails; the chain's default policy passes over it and the message is kept.
+        await clamd.DisposeAsync();
+        await client.SendAsync(Message("while clamd is down", "hello"), Token);
+        await client.DisconnectAsync(true, Token);
+
+        var delivered = await WaitForMessageAsync(server, popPort);
+        Assert.Equal("while clamd is down", delivered.Subject);
+        Assert.DoesNotContain(delivered.Headers, h => h.Field == "X-Virus-Status");
+    }
+
+    private static MimeMessage Message(string subject, string body)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("alice@sender.test"));
+        message.To.Add(MailboxAddress.Parse("bob@example.test"));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = body };
+        return message;
+    }
+
     private static async Task<MimeMessage> WaitForMessageAsync(TestServer server, int port)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Token);

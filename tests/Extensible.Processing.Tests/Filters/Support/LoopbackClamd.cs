@@ -15,6 +15,7 @@ public sealed class LoopbackClamd : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private bool _disposed;
 
     public LoopbackClamd()
     {
@@ -35,6 +36,12 @@ public sealed class LoopbackClamd : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _stop.Cancel();
         _listener.Stop();
         try
