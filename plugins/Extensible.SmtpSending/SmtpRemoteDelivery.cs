@@ -16,6 +16,7 @@ public sealed class SmtpRemoteDelivery : IRemoteDelivery, IAsyncDisposable
     private readonly PluginContext _context;
     private readonly Serilog.ILogger _logger;
     private readonly ConnectionPool _pool;
+    private readonly System.Diagnostics.Metrics.Counter<long> _recipients;
     private SmtpSendingOptions _options;
 
     /// <summary>Creates the delivery part; options are read now and again on reload.</summary>
@@ -30,6 +31,8 @@ public sealed class SmtpRemoteDelivery : IRemoteDelivery, IAsyncDisposable
             () => TimeSpan.FromSeconds(Math.Max(0, _options.IdleTimeoutSeconds)),
             _logger);
         context.OnReload(() => _options = context.GetOptions<SmtpSendingOptions>());
+        _recipients = context.Meter.CreateCounter<long>("smtp_sending.recipients", "{recipient}", "Recipients attempted, by outcome");
+        context.Meter.CreateObservableGauge("smtp_sending.idle_connections", () => _pool.IdleCount, "{connection}", "Connections waiting in the reuse pool");
     }
 
     /// <summary>Connections idle in the reuse pool.</summary>
@@ -48,6 +51,7 @@ public sealed class SmtpRemoteDelivery : IRemoteDelivery, IAsyncDisposable
             var results = await DeliverCoreAsync(request, _options, cancellationToken);
             foreach (var result in results)
             {
+                _recipients.Add(1, new KeyValuePair<string, object?>("status", result.Status.ToString()));
                 _logger.Information(
                     "{QueueId} to {Recipient} via {RemoteHost}: {Status} {Diagnostic}",
                     request.QueueId, result.Recipient.Address, result.RemoteHost, result.Status, result.Diagnostic);
