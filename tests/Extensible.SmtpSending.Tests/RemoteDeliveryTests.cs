@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Extensible.Sdk.Messages;
 using Extensible.SmtpSending.Tests.Support;
@@ -184,6 +186,43 @@ public sealed class RemoteDeliveryTests
         Assert.Contains("line 0000 of a long body\r\n", Assert.Single(peer.Messages).Text, StringComparison.Ordinal);
         Assert.Contains("line 1999 of a long body\r\n", Assert.Single(peer.Messages).Text, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(harness.SpoolDirectory));
+    }
+
+    [Fact]
+    public async Task UsesStartTlsWhenOfferedAndAcceptsASelfSignedCertificateByDefault()
+    {
+        await using var peer = ScriptedSmtpPeer.Start("8BITMIME");
+        using var certificate = SelfSigned("mx.remote.test");
+        peer.Certificate = certificate;
+        await using var harness = new DeliveryHarness(Options(peer.Port), dns => Mx(dns, "remote.test"));
+
+        var result = Assert.Single(await harness.Delivery.DeliverAsync(DeliveryHarness.Request("remote.test", "a@sender.test", "b@remote.test"), Token));
+
+        Assert.Equal(RemoteDeliveryStatus.Delivered, result.Status);
+        Assert.True(Assert.Single(peer.Messages).Secure);
+    }
+
+    [Fact]
+    public async Task CertificateVerificationAndRequiredTlsRefuseToSendInTheClear()
+    {
+        await using var selfSigned = ScriptedSmtpPeer.Start();
+        using var certificate = SelfSigned("mx.remote.test");
+        selfSigned.Certificate = certificate;
+        await using var plain = ScriptedSmtpPeer.Start();
+        var verifying = Options(selfSigned.Port);
+        verifying.VerifyCertificates = true;
+        var requiring = Options(plain.Port);
+        requiring.Tls = TlsPolicy.Required;
+
+        await using var first = new DeliveryHarness(verifying, dns => Mx(dns, "remote.test"));
+        await using var second = new DeliveryHarness(requiring, dns => Mx(dns, "remote.test"));
+        var unverified = Assert.Single(await first.Delivery.DeliverAsync(DeliveryHarness.Request("remote.test", "a@sender.test", "b@remote.test"), Token));
+        var untls = Assert.Single(await second.Delivery.DeliverAsync(DeliveryHarness.Request("remote.test", "a@sender.test", "b@remote.test"), Token));
+
+        Assert.Equal(RemoteDeliveryStatus.TemporaryFailure, unverified.Status);
+        Assert.Equal(RemoteDeliveryStatus.TemporaryFailure, untls.Status);
+        Assert.Empty(selfSigned.Messages);
+        Assert.Empty(plain.Messages);
     }
 
     [Fact]
@@ -377,6 +416,17 @@ public sealed class RemoteDeliveryTests
             Assert.Equal(RemoteDeliveryStatus.PermanentFailure, r.Status);
             Assert.Equal("5.7.1", r.EnhancedCode);
         });
+    }
+
+    private static X509Certificate2 SelfSigned(string host)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(host);
+        request.CertificateExtensions.Add(san.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
 
     private static int ClosedPort()

@@ -18,9 +18,10 @@ internal sealed class SmtpConnector(SmtpSendingOptions options, string heloName,
         {
             return await ConnectOnceAsync(target, address, poolKey, policy, cancellationToken);
         }
-        catch (SslHandshakeException ex) when (policy == TlsPolicy.Opportunistic && !cancellationToken.IsCancellationRequested)
+        catch (SslHandshakeException ex) when (policy == TlsPolicy.Opportunistic && !options.VerifyCertificates && !cancellationToken.IsCancellationRequested)
         {
             // Opportunistic TLS must not make mail undeliverable: fall back to a plain session, as other MTAs do.
+            // With certificate verification asked for, a failed handshake is a failure instead (no silent downgrade).
             logger.Warning("STARTTLS with {RemoteHost} [{Address}] failed ({Error}); retrying without TLS", target.Host, address, ex.Message);
             return await ConnectOnceAsync(target, address, poolKey, TlsPolicy.None, cancellationToken);
         }

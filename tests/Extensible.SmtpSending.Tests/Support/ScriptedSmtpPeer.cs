@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Extensible.SmtpSending.Tests.Support;
@@ -28,6 +30,9 @@ internal sealed class ScriptedSmtpPeer : IAsyncDisposable
 
     /// <summary>The EHLO extensions advertised (for example <c>8BITMIME</c>, <c>DSN</c>, <c>AUTH PLAIN</c>).</summary>
     public IReadOnlyList<string> Extensions { get; }
+
+    /// <summary>When set, STARTTLS is offered with this certificate.</summary>
+    public X509Certificate2? Certificate { get; set; }
 
     /// <summary>The port.</summary>
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -111,8 +116,9 @@ internal sealed class ScriptedSmtpPeer : IAsyncDisposable
         {
             using (client)
             {
-                var stream = client.GetStream();
+                Stream stream = client.GetStream();
                 var reader = new LineReader(stream);
+                var secure = false;
                 var token = _stop.Token;
                 await WriteAsync(stream, "220 peer.test ESMTP scripted", token);
                 string? mailFrom = null;
@@ -125,11 +131,24 @@ internal sealed class ScriptedSmtpPeer : IAsyncDisposable
                         case "EHLO":
                             var lines = new List<string> { "peer.test hello" };
                             lines.AddRange(Extensions);
+                            if (Certificate is not null && !secure)
+                            {
+                                lines.Add("STARTTLS");
+                            }
+
                             for (var i = 0; i < lines.Count; i++)
                             {
                                 await WriteAsync(stream, (i == lines.Count - 1 ? "250 " : "250-") + lines[i], token);
                             }
 
+                            break;
+                        case "STARTTLS" when Certificate is not null && !secure:
+                            await WriteAsync(stream, "220 2.0.0 go ahead", token);
+                            var tls = new SslStream(stream);
+                            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = Certificate }, token);
+                            stream = tls;
+                            reader = new LineReader(stream);
+                            secure = true;
                             break;
                         case "HELO" or "NOOP":
                             await WriteAsync(stream, "250 ok", token);
@@ -169,7 +188,7 @@ internal sealed class ScriptedSmtpPeer : IAsyncDisposable
 
                             if (DataReply is null)
                             {
-                                Messages.Enqueue(new ReceivedMessage(mailFrom, [.. rcpts], data));
+                                Messages.Enqueue(new ReceivedMessage(mailFrom, [.. rcpts], data, secure));
                             }
 
                             await WriteAsync(stream, DataReply ?? "250 2.0.0 queued as scripted", token);
@@ -200,7 +219,7 @@ internal sealed class ScriptedSmtpPeer : IAsyncDisposable
         }
     }
 
-    private async Task AuthAsync(NetworkStream stream, LineReader reader, string line, CancellationToken token)
+    private async Task AuthAsync(Stream stream, LineReader reader, string line, CancellationToken token)
     {
         var parts = line.Split(' ');
         string? response = parts.Length > 2 ? parts[2] : null;
@@ -236,21 +255,22 @@ internal sealed class ScriptedSmtpPeer : IAsyncDisposable
         return start < 0 || end < 0 ? "" : line[(start + 1)..end];
     }
 
-    private static async Task WriteAsync(NetworkStream stream, string line, CancellationToken token) =>
+    private static async Task WriteAsync(Stream stream, string line, CancellationToken token) =>
         await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\r\n"), token);
 
     /// <summary>A message the peer accepted.</summary>
     /// <param name="MailFrom">The MAIL command line.</param>
     /// <param name="Rcpts">The accepted RCPT command lines.</param>
     /// <param name="Data">The content, dot-unstuffed, without the final dot line.</param>
-    internal sealed record ReceivedMessage(string MailFrom, IReadOnlyList<string> Rcpts, byte[] Data)
+    /// <param name="Secure">True when it came over TLS.</param>
+    internal sealed record ReceivedMessage(string MailFrom, IReadOnlyList<string> Rcpts, byte[] Data, bool Secure)
     {
         /// <summary>The content as Latin-1, for byte-exact checks.</summary>
         public string Text => Encoding.Latin1.GetString(Data);
     }
 
     /// <summary>Reads CRLF lines and DATA from a socket, bounded in line and message size.</summary>
-    private sealed class LineReader(NetworkStream stream)
+    private sealed class LineReader(Stream stream)
     {
         private readonly byte[] _buffer = new byte[16384];
         private int _start;
