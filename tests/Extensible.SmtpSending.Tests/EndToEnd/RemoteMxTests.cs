@@ -44,7 +44,7 @@ public sealed class RemoteMxTests
             },
         }, Token);
 
-        // Ports are read before admin commands run: they currently remove the server's run/listeners.json (reported).
+        // Ports are read once up front; the fixture caches the run file.
         var submissionPort = sender.Port("smtp-receiving", "submission");
         await sender.AddUserAsync("alice@example.test", "secret", Token);
 
@@ -98,7 +98,7 @@ public sealed class RemoteMxTests
             },
         }, Token);
 
-        // Ports are read before admin commands run: they currently remove the server's run/listeners.json (reported).
+        // Ports are read once up front; the fixture caches the run file.
         var submissionPort = sender.Port("smtp-receiving", "submission");
         await sender.AddUserAsync("alice@example.test", "secret", Token);
 
