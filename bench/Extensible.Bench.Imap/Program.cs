@@ -57,6 +57,11 @@ try
         await MixedAsync();
     }
 
+    if (mode is "logins" or "both")
+    {
+        await LoginsAsync();
+    }
+
     if (mode is "idle" or "both")
     {
         await IdleAsync();
@@ -84,43 +89,104 @@ async Task MixedAsync()
         }
     }
 
+    string[] names = ["LOGIN", "SELECT", "FETCH headers", "FETCH bodies", "FETCH structure", "STORE +", "STORE -", "APPEND", "SEARCH UNSEEN", "UID SEARCH SUBJECT", "NOOP", "STORE deleted", "EXPUNGE", "LOGOUT"];
     var latencies = new List<double>[clients];
+    var perCommand = Enumerable.Range(0, clients).Select(_ => names.Select(_ => new List<double>()).ToArray()).ToArray();
     var errors = 0;
+    var sessions = 0;
     var deadline = DateTime.UtcNow.AddSeconds(seconds);
     var clock = Stopwatch.StartNew();
     var tasks = Enumerable.Range(0, clients).Select(async c =>
     {
         var lat = latencies[c] = [];
+        var mine = perCommand[c];
         var user = users[c % users.Count];
         for (var round = 0; round < 1_000_000 && DateTime.UtcNow < deadline; round++)
         {
             await using var client = await BenchClient.ConnectAsync(endPoint, null, ct);
+            var index = 0;
+            async Task<string> Run(string command, string? literal = null)
+            {
+                var status = await client.CommandAsync(command, lat, ct, literal);
+                mine[index++].Add(lat[^1]);
+                return status;
+            }
+
             string[] statuses =
             [
-                await client.CommandAsync($"LOGIN {user} {password}", lat, ct),
-                await client.CommandAsync("SELECT INBOX", lat, ct),
-                await client.CommandAsync("FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)])", lat, ct),
-                await client.CommandAsync("FETCH 1:3 (BODY.PEEK[])", lat, ct),
-                await client.CommandAsync("FETCH 2 (BODYSTRUCTURE ENVELOPE)", lat, ct),
-                await client.CommandAsync("STORE 1:5 +FLAGS (\\Seen)", lat, ct),
-                await client.CommandAsync("STORE 1:5 -FLAGS (\\Seen)", lat, ct),
-                await client.CommandAsync("APPEND INBOX", lat, ct, Message(round)),
-                await client.CommandAsync("SEARCH UNSEEN", lat, ct),
-                await client.CommandAsync("UID SEARCH SUBJECT \"message 7\"", lat, ct),
-                await client.CommandAsync("NOOP", lat, ct),
-                await client.CommandAsync("STORE * +FLAGS (\\Deleted)", lat, ct),
-                await client.CommandAsync("EXPUNGE", lat, ct),
-                await client.CommandAsync("LOGOUT", lat, ct),
+                await Run($"LOGIN {user} {password}"),
+                await Run("SELECT INBOX"),
+                await Run("FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)])"),
+                await Run("FETCH 1:3 (BODY.PEEK[])"),
+                await Run("FETCH 2 (BODYSTRUCTURE ENVELOPE)"),
+                await Run("STORE 1:5 +FLAGS (\\Seen)"),
+                await Run("STORE 1:5 -FLAGS (\\Seen)"),
+                await Run("APPEND INBOX", Message(round)),
+                await Run("SEARCH UNSEEN"),
+                await Run("UID SEARCH SUBJECT \"message 7\""),
+                await Run("NOOP"),
+                await Run("STORE * +FLAGS (\\Deleted)"),
+                await Run("EXPUNGE"),
+                await Run("LOGOUT"),
             ];
             Interlocked.Add(ref errors, statuses.Count(s => s != "OK"));
+            Interlocked.Increment(ref sessions);
         }
     }).ToArray();
     await Task.WhenAll(tasks);
     var elapsed = clock.Elapsed.TotalSeconds;
     var all = latencies.SelectMany(l => l).Order().ToArray();
     double P(double q) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(q * all.Length))];
+    if (Array.IndexOf(args, "--per-command") >= 0)
+    {
+        for (var i = 0; i < names.Length; i++)
+        {
+            var one = perCommand.SelectMany(l => l[i]).Order().ToArray();
+            if (one.Length > 0)
+            {
+                Console.WriteLine(FormattableString.Invariant($"  {names[i],-20} n={one.Length} mean={one.Average():F2}ms p50={one[one.Length / 2]:F2}ms p90={one[(int)(one.Length * 0.9)]:F2}ms total={one.Sum() / 1000:F1}s"));
+            }
+        }
+    }
+
+    Console.WriteLine(FormattableString.Invariant($"sessions: {sessions} logins/s={sessions / elapsed:F0}"));
     Console.WriteLine(FormattableString.Invariant(
         $"mixed: clients={clients} seconds={elapsed:F1} commands={all.Length} commands/s={all.Length / elapsed:F0} errors={errors} p50={P(0.5):F2}ms p90={P(0.9):F2}ms p99={P(0.99):F2}ms max={all[^1]:F2}ms"));
+}
+
+async Task LoginsAsync()
+{
+    // Each client loops: connect, read the greeting, LOGIN, LOGOUT; a login is counted when LOGIN answered OK.
+    var logins = 0;
+    var errors = 0;
+    var latencies = new List<double>[clients];
+    var deadline = DateTime.UtcNow.AddSeconds(seconds);
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+    {
+        var lat = latencies[c] = [];
+        var scratch = new List<double>();
+        var user = users[c % users.Count];
+        for (var round = 0; round < 10_000_000 && DateTime.UtcNow < deadline; round++)
+        {
+            await using var client = await BenchClient.ConnectAsync(endPoint, null, ct);
+            if (await client.CommandAsync($"LOGIN {user} {password}", lat, ct) == "OK")
+            {
+                Interlocked.Increment(ref logins);
+            }
+            else
+            {
+                Interlocked.Increment(ref errors);
+            }
+
+            await client.CommandAsync("LOGOUT", scratch, ct);
+        }
+    }));
+    var elapsed = clock.Elapsed.TotalSeconds;
+    var all = latencies.SelectMany(l => l).Order().ToArray();
+    double P(double q) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(q * all.Length))];
+    Console.WriteLine(FormattableString.Invariant(
+        $"logins: clients={clients} seconds={elapsed:F1} logins={logins} logins/s={logins / elapsed:F0} errors={errors} login_p50={P(0.5):F2}ms login_p99={P(0.99):F2}ms"));
 }
 
 async Task IdleAsync()
@@ -142,7 +208,8 @@ async Task IdleAsync()
             await client.IdleAsync(ct);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(5), ct);
+        Console.WriteLine($"idle: holding {open.Count} connections");
+        await Task.Delay(TimeSpan.FromSeconds(Arg("--hold", 5)), ct);
         GC.Collect();
         var after = server is null ? 0 : RssKb(server.ProcessId);
         Console.WriteLine(FormattableString.Invariant(

@@ -30,6 +30,9 @@ public sealed class ImapOptions
     /// <summary>Seconds a non-IDLE session may stay silent before autologout; 0 leaves it to the listener's idle timeout.</summary>
     public int AutoLogout { get; set; } = 1800;
 
+    /// <summary>Bytes of memory the process-wide cache of message header blocks and MIME summaries may use; 0 disables it.</summary>
+    public long MessageCacheBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Offers COMPRESS=DEFLATE (RFC 4978).</summary>
     public bool EnableCompress { get; set; } = true;
 }

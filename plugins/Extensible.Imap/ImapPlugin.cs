@@ -25,7 +25,8 @@ public sealed class ImapPlugin : IMailPlugin
         var store = context.GetRequiredService<IMessageStore>();
         var users = context.GetRequiredService<IUserDirectory>();
         var options = context.GetOptions<ImapOptions>();
-        context.Listen(new ImapConnectionHandler(context, options, store, users));
+        var cache = new Mime.MessageCache(options.MessageCacheBytes);
+        context.Listen(new ImapConnectionHandler(context, options, store, users, cache));
         context.Logger.Information("IMAP service started; plain-text login without TLS {Allowed}", options.PlainConnAllowLogin ? "allowed" : "refused");
         return ValueTask.CompletedTask;
     }

@@ -206,8 +206,9 @@ internal sealed partial class ImapSession
             }
         }
 
-        var needsStructure = items.Exists(i => i.NeedsStructure);
-        var needsContent = items.Exists(i => i.Kind is FetchKind.Section or FetchKind.Binary or FetchKind.BinarySize);
+        var needsHeader = items.Exists(IsRootHeaderItem);
+        var needsStructure = items.Exists(i => i.NeedsStructure && !IsRootHeaderItem(i));
+        var needsContent = items.Exists(i => i.Kind is FetchKind.Binary or FetchKind.BinarySize || (i.Kind == FetchKind.Section && !IsRootHeaderItem(i)));
         foreach (var (seq, uid) in targets)
         {
             if (!summaries.TryGetValue(uid, out var summary))
@@ -224,16 +225,22 @@ internal sealed partial class ImapSession
             try
             {
                 MessageInfo? info = null;
-                if (needsContent || needsStructure)
+                byte[]? header = null;
+                if (needsContent || needsStructure || needsHeader)
                 {
                     try
                     {
-                        if (needsStructure)
+                        if (needsHeader)
+                        {
+                            header = await GetHeaderAsync(uid, ct);
+                        }
+
+                        if (needsStructure || (needsHeader && header is null))
                         {
                             info = await GetInfoAsync(uid, ct);
                         }
 
-                        if (needsContent)
+                        if (needsContent || (needsHeader && header is null))
                         {
                             content = await selected.Folder.OpenContentAsync(uid, ct);
                         }
@@ -252,7 +259,7 @@ internal sealed partial class ImapSession
                         _writer.Raw(" ");
                     }
 
-                    await WriteItemAsync(items[i], summary, info, content, ct);
+                    await WriteItemAsync(items[i], summary, info, content, header, ct);
                 }
 
                 _writer.Raw(")").EndLine();
@@ -270,22 +277,133 @@ internal sealed partial class ImapSession
         await OkAsync(tag, byUid ? "UID FETCH completed" : "FETCH completed", allowExpunge: byUid, ct: ct);
     }
 
+    private MessageKey KeyOf(uint uid) => new(_user!.Id, _selected!.Path, _selected.Folder.UidValidity, uid);
+
+    /// <summary>The message's MIME summary: from memory, else the store's cache, else parsed once and cached in both.</summary>
     private async ValueTask<MessageInfo> GetInfoAsync(uint uid, CancellationToken ct)
     {
+        var key = KeyOf(uid);
+        if (_cache.Get(key).Info is { } memory)
+        {
+            return memory;
+        }
+
         var folder = _selected!.Folder;
         var cached = await folder.GetCachedAsync(uid, MessageInfo.CacheKey, ct);
         if (cached is not null && MessageInfo.FromJson(cached) is { } hit)
         {
+            _cache.Put(key, hit, null);
             return hit;
         }
 
         await using var stream = await folder.OpenContentAsync(uid, ct);
         var info = await MessageInfoBuilder.BuildAsync(stream, ct);
-        await folder.SetCachedAsync(uid, MessageInfo.CacheKey, info.ToJson(), ct);
+        _cache.Put(key, info, null);
+        _ = SaveInfoAsync(folder, uid, info);
         return info;
     }
 
-    private async ValueTask WriteItemAsync(FetchItem item, MessageSummary summary, MessageInfo? info, Stream? content, CancellationToken ct)
+    /// <summary>Writes a parsed MIME summary to the store's cache in the background: the write is durable (an fsync), and nobody needs to wait for it.</summary>
+    private async Task SaveInfoAsync(IMessageFolder folder, uint uid, MessageInfo info)
+    {
+        try
+        {
+            await folder.SetCachedAsync(uid, MessageInfo.CacheKey, info.ToJson(), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _connection.Logger.Debug(ex, "Could not cache the MIME summary of UID {Uid}", uid);
+        }
+    }
+
+    /// <summary>The message's top-level header block (through the blank line), or null when it exceeds <see cref="MaxCachedHeader"/>.</summary>
+    private async ValueTask<byte[]?> GetHeaderAsync(uint uid, CancellationToken ct)
+    {
+        var key = KeyOf(uid);
+        if (_cache.Get(key).Header is { } memory)
+        {
+            return memory;
+        }
+
+        byte[]? header;
+        await using (var stream = await _selected!.Folder.OpenContentAsync(uid, ct))
+        {
+            header = await ReadCrlfHeaderAsync(stream, ct);
+        }
+
+        if (header is null)
+        {
+            // Bare LF line ends, no blank line or a huge header: let the MIME parser find where the body starts.
+            var info = await GetInfoAsync(uid, ct);
+            var length = info.Root.BodyStart - info.Root.HeaderStart;
+            if (length > MaxCachedHeader)
+            {
+                return null;
+            }
+
+            await using var stream = await _selected!.Folder.OpenContentAsync(uid, ct);
+            header = new byte[length];
+            stream.Position = info.Root.HeaderStart;
+            await stream.ReadExactlyAsync(header, ct);
+        }
+
+        _cache.Put(key, null, header);
+        return header;
+    }
+
+    /// <summary>Reads a CRLF header block through its blank line, or null when it has a bare LF first or no blank line within <see cref="MaxCachedHeader"/>.</summary>
+    private static async ValueTask<byte[]?> ReadCrlfHeaderAsync(Stream stream, CancellationToken ct)
+    {
+        var buffer = new byte[4096];
+        var length = 0;
+        while (length < MaxCachedHeader)
+        {
+            if (length == buffer.Length)
+            {
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxCachedHeader));
+            }
+
+            var n = await stream.ReadAsync(buffer.AsMemory(length, buffer.Length - length), ct);
+            if (n == 0)
+            {
+                return null;
+            }
+
+            var from = Math.Max(0, length - 3);
+            length += n;
+            if (from == 0 && length >= 2 && buffer[0] == '\r' && buffer[1] == '\n')
+            {
+                return buffer[..2];
+            }
+
+            for (var i = from; i < length; i++)
+            {
+                if (buffer[i] != '\n')
+                {
+                    continue;
+                }
+
+                if (i == 0 || buffer[i - 1] != '\r')
+                {
+                    return null;
+                }
+
+                if (i + 2 < length && buffer[i + 1] == '\r' && buffer[i + 2] == '\n')
+                {
+                    return buffer[..(i + 3)];
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private const int MaxCachedHeader = 256 * 1024;
+
+    private static bool IsRootHeaderItem(FetchItem item) =>
+        item.Kind == FetchKind.Section && item.Path.Count == 0 && item.Text is "HEADER" or "HEADER.FIELDS" or "HEADER.FIELDS.NOT";
+
+    private async ValueTask WriteItemAsync(FetchItem item, MessageSummary summary, MessageInfo? info, Stream? content, byte[]? header, CancellationToken ct)
     {
         switch (item.Kind)
         {
@@ -314,7 +432,7 @@ internal sealed partial class ImapSession
                 _writer.Raw("BODYSTRUCTURE ").Utf8Text(info!.BodyStructure);
                 break;
             case FetchKind.Section:
-                await WriteSectionAsync(item, summary, info, content!, ct);
+                await WriteSectionAsync(item, info, content, header, ct);
                 break;
             case FetchKind.Binary or FetchKind.BinarySize:
                 await WriteBinaryAsync(item, info!, content!, ct);
@@ -331,11 +449,20 @@ internal sealed partial class ImapSession
             $"{date.Day,2}-{MonthNames[date.Month - 1]}-{date.Year:D4} {date.Hour:D2}:{date.Minute:D2}:{date.Second:D2} {sign}{offset.Hours:D2}{offset.Minutes:D2}");
     }
 
-    private async ValueTask WriteSectionAsync(FetchItem item, MessageSummary summary, MessageInfo? info, Stream content, CancellationToken ct)
+    private async ValueTask WriteSectionAsync(FetchItem item, MessageInfo? info, Stream? content, byte[]? header, CancellationToken ct)
     {
         long start, end;
         byte[]? filtered = null;
-        if (item.Path.Count == 0 && item.Text is null)
+        if (header is not null && IsRootHeaderItem(item))
+        {
+            filtered = item.Text == "HEADER" ? header : FilterHeader(header, item.Fields!, item.Text == "HEADER.FIELDS.NOT");
+            (start, end) = (0, filtered.Length);
+        }
+        else if (content is null)
+        {
+            throw new InvalidOperationException("Section fetch without content");
+        }
+        else if (item.Path.Count == 0 && item.Text is null)
         {
             start = 0;
             end = content.Length;
@@ -368,7 +495,7 @@ internal sealed partial class ImapSession
             }
         }
 
-        end = Math.Min(end, content.Length);
+        end = filtered is not null ? Math.Min(end, filtered.Length) : Math.Min(end, content!.Length);
         start = Math.Min(start, end);
         var label = item.Label;
         if (item.PartialStart is { } origin)
@@ -391,9 +518,8 @@ internal sealed partial class ImapSession
             return;
         }
 
-        _ = summary;
         _writer.LiteralHeader(end - start);
-        content.Position = start;
+        content!.Position = start;
         await _writer.CopyAsync(content, end - start, ct);
     }
 
@@ -403,7 +529,13 @@ internal sealed partial class ImapSession
         var header = new byte[length];
         content.Position = start;
         await content.ReadExactlyAsync(header, ct);
-        var output = new MemoryStream();
+        return FilterHeader(header, fields, not);
+    }
+
+    /// <summary>Keeps (or, with <paramref name="not"/>, drops) the listed fields of a header block and ends it with a blank line.</summary>
+    private static byte[] FilterHeader(byte[] header, List<string> fields, bool not)
+    {
+        var output = new MemoryStream(Math.Min(header.Length + 2, 4096));
         var i = 0;
         while (i < header.Length)
         {

@@ -177,8 +177,15 @@ internal sealed partial class ImapSession
             {
                 try
                 {
-                    await using var stream = await selected.Folder.OpenContentAsync(summary.Uid, ct);
-                    context.Message = await MimeMessage.LoadAsync(stream, ct);
+                    if (!program.NeedsBody && await GetParsedHeadersAsync(summary.Uid, ct) is { } headers)
+                    {
+                        context.Message = headers;
+                    }
+                    else
+                    {
+                        await using var stream = await selected.Folder.OpenContentAsync(summary.Uid, ct);
+                        context.Message = await MimeMessage.LoadAsync(stream, ct);
+                    }
                 }
                 catch (StoreException ex) when (ex.Error == StoreError.NotFound)
                 {
@@ -267,10 +274,56 @@ internal sealed partial class ImapSession
         await OkAsync(tag, byUid ? "UID SORT completed" : "SORT completed", allowExpunge: byUid, ct: ct);
     }
 
+    /// <summary>The message's top-level headers parsed, shared through the cache and never modified, or null when the header block is too large.</summary>
+    private async ValueTask<MimeMessage?> GetParsedHeadersAsync(uint uid, CancellationToken ct)
+    {
+        var key = KeyOf(uid);
+        if (_cache.Get(key).Headers is { } parsed)
+        {
+            return parsed;
+        }
+
+        if (await GetHeaderAsync(uid, ct) is not { } header)
+        {
+            return null;
+        }
+
+        parsed = HeadersOnly(header);
+        _cache.Put(key, null, null, parsed);
+        return parsed;
+    }
+
+    /// <summary>A message holding only the given header block (no body), parsed in memory.</summary>
+    private static MimeMessage HeadersOnly(byte[] header)
+    {
+        using var stream = new MemoryStream(header, writable: false);
+        var parser = new MimeParser(stream, MimeFormat.Entity);
+        var message = new MimeMessage();
+        message.Headers.Clear();
+        try
+        {
+            foreach (var h in parser.ParseHeaders())
+            {
+                message.Headers.Add(h);
+            }
+        }
+        catch (FormatException)
+        {
+            // Unparseable headers match no header key, as when the store's copy cannot be parsed.
+        }
+
+        return message;
+    }
+
     private async ValueTask<MimeMessage?> LoadHeadersAsync(uint uid, CancellationToken ct)
     {
         try
         {
+            if (await GetParsedHeadersAsync(uid, ct) is { } cached)
+            {
+                return cached;
+            }
+
             await using var stream = await _selected!.Folder.OpenContentAsync(uid, ct);
             var parser = new MimeParser(stream, MimeFormat.Entity);
             var headers = await parser.ParseHeadersAsync(ct);

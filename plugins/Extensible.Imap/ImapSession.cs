@@ -24,6 +24,7 @@ internal sealed partial class ImapSession : IAsyncDisposable
     private readonly ImapOptions _options;
     private readonly IMessageStore _store;
     private readonly IUserDirectory _users;
+    private readonly Mime.MessageCache _cache;
     private readonly ImapWriter _writer;
     private readonly CommandReader _reader;
     private readonly ConcurrentQueue<MailboxChange> _changes = new();
@@ -44,8 +45,9 @@ internal sealed partial class ImapSession : IAsyncDisposable
     private bool _compressed;
 
     /// <summary>Creates a session over an accepted connection.</summary>
-    public ImapSession(MailConnectionContext connection, string serverName, ImapOptions options, IMessageStore store, IUserDirectory users)
+    public ImapSession(MailConnectionContext connection, string serverName, ImapOptions options, IMessageStore store, IUserDirectory users, Mime.MessageCache cache)
     {
+        _cache = cache;
         _connection = connection;
         _serverName = serverName;
         _options = options;
