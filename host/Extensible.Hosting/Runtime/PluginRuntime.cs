@@ -249,6 +249,19 @@ public sealed class PluginRuntime : IAsyncDisposable
         connection.IdleTimeoutSeconds = idleTimeoutSeconds;
         try
         {
+            await RunHandlerAsync(connection, handler);
+        }
+        finally
+        {
+            // Only now: shutdown waits for this set to empty, and the final line must be out before the process exits.
+            _connections.TryRemove(connection, out _);
+        }
+    }
+
+    private async Task RunHandlerAsync(SocketConnection connection, MailConnectionHandler handler)
+    {
+        try
+        {
             await _scheduler!.RunAsync(async () =>
             {
                 if (connection.Listener.ImplicitTls)
@@ -266,10 +279,6 @@ public sealed class PluginRuntime : IAsyncDisposable
         catch (Exception ex)
         {
             connection.Logger.Error(ex, "Handler of {Service} failed", Id);
-        }
-        finally
-        {
-            _connections.TryRemove(connection, out _);
         }
 
         if (connection.CloseReason is { } reason)

@@ -114,7 +114,7 @@ public sealed class AccessRulesIntegrationTests
     [Fact]
     public async Task A_deny_rule_added_and_reloaded_refuses_the_next_connection_while_an_open_one_stays()
     {
-        await using var server = await HostFixture.StartAsync();
+        await using var server = await HostFixture.StartForSignalsAsync();
         var port = server.Port("echo", "echo");
         await using var open = await LineClient.ConnectAsync(port);
         Assert.Equal("+OK echo ready plain", await open.ReadLineAsync());

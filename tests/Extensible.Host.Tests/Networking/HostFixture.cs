@@ -19,6 +19,22 @@ internal static class HostFixture
             WaitForListeners = waitForListeners,
         }, TestContext.Current.CancellationToken);
 
+    /// <summary>Starts the host and waits until it handles signals: listeners.json appears before the SIGTERM/SIGHUP handlers are registered.</summary>
+    public static async Task<TestServer> StartForSignalsAsync(Action<JsonObject>? configure = null)
+    {
+        var server = await StartAsync(configure);
+        try
+        {
+            await server.WaitForLogAsync(l => l.Contains("Extensible running", StringComparison.Ordinal), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>A listener entry for <c>Services:&lt;id&gt;:Listeners</c>.</summary>
     public static JsonObject Listener(string name, string address = "127.0.0.1:0", JsonObject? extra = null)
     {
