@@ -62,15 +62,18 @@ public sealed class ListenerTests
         await File.WriteAllTextAsync(certificate, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n", TestContext.Current.CancellationToken);
         try
         {
+            // The burner keeps the server up, so the test sees the message rather than a race with the exit.
             await using var server = await HostFixture.StartAsync(
-                config => config["Server"]!["Tls"] = new JsonObject { ["Certificate"] = certificate, ["PrivateKey"] = certificate },
-                waitForListeners: false);
+                config => TestServer.Service(config, "echo")["Listeners"] = new JsonArray(
+                    HostFixture.Listener("echo", extra: new JsonObject { ["Certificate"] = certificate, ["PrivateKey"] = certificate })),
+                burner: true);
             var line = await server.WaitForLogAsync(l => l.Contains("broken-cert.pem", StringComparison.Ordinal), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
             Assert.Contains("cannot be used", line, StringComparison.Ordinal);
             Assert.Contains("echo", line, StringComparison.Ordinal);
             Assert.Single(server.Logs, l => l.Contains("broken-cert.pem", StringComparison.Ordinal));
             Assert.False(server.HasListener("echo", "echo"));
+            Assert.True(server.HasListener("burner", "burner"));
         }
         finally
         {
