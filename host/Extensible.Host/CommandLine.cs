@@ -105,18 +105,38 @@ internal static class CommandLine
         {
             logger.Information("Extensible starting: server {ServerName}, data {DataDirectory}, plugins {PluginDirectory}, config {Config}",
                 server.Name, server.DataDirectory, server.PluginDirectory, configuration.ConfigPath ?? "(embedded defaults)");
+            // Signals are taken over before anything starts: a SIGTERM or SIGHUP during start-up must not kill the process.
+            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            MailHost? running = null;
+            var reloadPending = 0;
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            {
+                c.Cancel = true;
+                if (Volatile.Read(ref running) is { } current)
+                {
+                    _ = current.ReloadAsync();
+                }
+                else
+                {
+                    Interlocked.Exchange(ref reloadPending, 1);
+                }
+            });
             var services = MailHost.CreateHostServices(configuration, server, Log.Logger, adminMode: false);
             await using var host = await MailHost.StartAsync(services);
+            Volatile.Write(ref running, host);
             if (host.Services.Count == 0)
             {
                 logger.Fatal("No service could be started from {PluginDirectory}; build the plugins with: dotnet build Extensible.sln -c Release", server.PluginDirectory);
                 return 1;
             }
 
-            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; _ = host.ReloadAsync(); });
+            if (Interlocked.Exchange(ref reloadPending, 0) == 1)
+            {
+                await host.ReloadAsync();
+            }
+
             logger.Information("Extensible running with {Count} services: {Services}", host.Services.Count, string.Join(", ", host.Services.Select(s => s.Id)));
             await stop.Task;
             logger.Information("Shutting down");

@@ -19,7 +19,7 @@ public sealed class ServiceScheduler : TaskScheduler, IDisposable
     private static ServiceScheduler? _current;
 
     private readonly ConcurrentQueue<Task> _queue = new();
-    private readonly SemaphoreSlim _signal = new(0);
+    private readonly WakeSignal _signal = new();
     private readonly string _name;
     private readonly TimeSpan _idleLifetime;
     private int _minThreads;

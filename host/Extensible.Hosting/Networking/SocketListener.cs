@@ -33,7 +33,6 @@ internal sealed class SocketListener : ListenerInfo, IAsyncDisposable
             _socket.DualMode = true;
         }
 
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _socket.NoDelay = true;
         _socket.Bind(endPoint);
         _socket.Listen(1024);

@@ -23,7 +23,7 @@ public abstract class MailConnectionContext
     /// <summary>The listener this connection arrived on.</summary>
     public abstract ListenerInfo Listener { get; }
 
-    /// <summary>Cancelled when the peer goes away, the idle timeout passes, or the service stops.</summary>
+    /// <summary>Cancelled when the host ends the connection (idle timeout, abort, service stop); a peer that goes away shows as completed input.</summary>
     public abstract CancellationToken ConnectionClosed { get; }
 
     /// <summary>True once TLS is established, by implicit TLS or an upgrade.</summary>
