@@ -2,6 +2,7 @@
 # Runs the same IMAP generator (Extensible.Bench.Imap) against Debian's Dovecot, configured in a temporary folder:
 # loopback port, passwd-file (SHA512-CRYPT hashes, auth cache on), Maildir, no TLS,
 # login and imap processes reused (service_count = 0) and kept ready (process_min_avail), IDLE hibernation on.
+# IDLE defaults to 2,000 connections: each needs an imap process until it hibernates, and setup takes minutes at 10,000.
 # Needs root (Dovecot's master drops to dovenull/nobody) and: apt-get update && apt-get install -y dovecot-imapd
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ MODE="${1:-all}"
 PORT="${DOVECOT_PORT:-31143}"
 CLIENTS="${CLIENTS:-10}"
 SECONDS_RUN="${SECONDS_RUN:-20}"
-IDLE="${IDLE:-10000}"
+IDLE="${IDLE:-2000}"
 ulimit -n 65536 2>/dev/null || ulimit -n 20000 2>/dev/null || true
 command -v dovecot >/dev/null || { echo "dovecot not installed: apt-get update && apt-get install -y dovecot-imapd" >&2; exit 2; }
 
@@ -17,7 +18,7 @@ T="$(mktemp -d /tmp/bench-dovecot.XXXXXX)"
 chmod 755 "$T"
 mkdir -p "$T/run" "$T/state" "$T/home"
 chown 65534:65534 "$T/home"
-cleanup() { dovecot -c "$T/dovecot.conf" stop 2>/dev/null || true; sleep 1; rm -rf "$T"; }
+cleanup() { [[ -n "${SHOW_LOG:-}" ]] && tail -n 20 "$T/dovecot.log"; dovecot -c "$T/dovecot.conf" stop 2>/dev/null || true; sleep 1; rm -rf "$T"; }
 trap cleanup EXIT
 
 HASH="$(doveadm pw -s "${DOVECOT_SCHEME:-SHA512-CRYPT}" -p secret)"
@@ -70,6 +71,7 @@ service imap {
   service_count = 0
   process_min_avail = 4
   process_limit = 11000
+  idle_kill = 3 secs
   unix_listener imap-master {
     mode = 0666
   }
@@ -98,10 +100,10 @@ if [[ "$MODE" == all || "$MODE" == idle ]]; then
   pss() { local total=0; for p in $(pgrep -s "$(ps -o sid= -p "$MASTER_PID" | tr -d ' ')"); do
       v=$(awk '/^Pss:/ {s+=$2} END {print s+0}' /proc/$p/smaps_rollup 2>/dev/null || echo 0); total=$((total + v)); done; echo "$total"; }
   before=$(pss)
-  $BENCH idle --port "$PORT" --users "$USERS" --password secret --idle "$IDLE" --hold 15 > "$T/idle.out" &
+  $BENCH idle --port "$PORT" --users "$USERS" --password secret --idle "$IDLE" --hold 25 > "$T/idle.out" &
   BPID=$!
   for _ in $(seq 1 600); do grep -q "holding" "$T/idle.out" 2>/dev/null && break; kill -0 $BPID 2>/dev/null || break; sleep 1; done
-  sleep 8
+  sleep 15
   during=$(pss)
   wait $BPID || true
   cat "$T/idle.out"

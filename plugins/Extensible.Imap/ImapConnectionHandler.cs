@@ -6,12 +6,12 @@ using Extensible.Sdk.Users;
 namespace Extensible.Imap;
 
 /// <summary>Runs an <see cref="ImapSession"/> on each accepted connection.</summary>
-internal sealed class ImapConnectionHandler(PluginContext context, ImapOptions options, IMessageStore store, IUserDirectory users, Mime.MessageCache cache) : MailConnectionHandler
+internal sealed class ImapConnectionHandler(PluginContext context, ImapOptions options, IMessageStore store, IUserDirectory users, Mime.MessageCache cache, RecentRegistry recent) : MailConnectionHandler
 {
     /// <inheritdoc />
     public override async Task OnConnectedAsync(MailConnectionContext connection)
     {
-        await using var session = new ImapSession(connection, context.ServerName, options, store, users, cache);
+        await using var session = new ImapSession(connection, context.ServerName, options, store, users, cache, recent);
         await session.RunAsync();
     }
 

@@ -33,6 +33,9 @@ public sealed class ImapOptions
     /// <summary>Bytes of memory the process-wide cache of message header blocks and MIME summaries may use; 0 disables it.</summary>
     public long MessageCacheBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Seconds a connection may stay silent before it logs in; 0 leaves it to the listener's idle timeout (RFC 9051 5.4: shorter than <see cref="AutoLogout"/>).</summary>
+    public int LoginTimeout { get; set; } = 120;
+
     /// <summary>Offers COMPRESS=DEFLATE (RFC 4978).</summary>
     public bool EnableCompress { get; set; } = true;
 }

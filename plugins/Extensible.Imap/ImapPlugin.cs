@@ -26,7 +26,7 @@ public sealed class ImapPlugin : IMailPlugin
         var users = context.GetRequiredService<IUserDirectory>();
         var options = context.GetOptions<ImapOptions>();
         var cache = new Mime.MessageCache(options.MessageCacheBytes);
-        context.Listen(new ImapConnectionHandler(context, options, store, users, cache));
+        context.Listen(new ImapConnectionHandler(context, options, store, users, cache, new RecentRegistry()));
         context.Logger.Information("IMAP service started; plain-text login without TLS {Allowed}", options.PlainConnAllowLogin ? "allowed" : "refused");
         return ValueTask.CompletedTask;
     }

@@ -80,22 +80,53 @@ internal sealed partial class ImapSession
             throw new ImapNoException("Cannot append an empty message");
         }
 
-        if (await _mailbox!.GetStatusAsync(path, ct) is null)
+        var uids = new List<uint>();
+        uint uidValidity = 0;
+        try
+        {
+            foreach (var (literal, flags, keywords, date) in messages)
+            {
+                await using var stream = literal.OpenRead();
+                var result = await _mailbox!.AppendAsync(path, stream, flags, keywords, date, ct);
+                uidValidity = result.UidValidity;
+                uids.Add(result.Uid);
+            }
+        }
+        catch (StoreException ex) when (uids.Count == 0 && ex.Error == StoreError.NotFound)
         {
             throw new ImapNoException("Mailbox does not exist", "TRYCREATE");
         }
-
-        var uids = new List<uint>();
-        uint uidValidity = 0;
-        foreach (var (literal, flags, keywords, date) in messages)
+        catch (StoreException) when (uids.Count > 0)
         {
-            await using var stream = literal.OpenRead();
-            var result = await _mailbox.AppendAsync(path, stream, flags, keywords, date, ct);
-            uidValidity = result.UidValidity;
-            uids.Add(result.Uid);
+            // MULTIAPPEND is all or nothing (RFC 3502 6.3.11): remove what this command already appended, then answer NO.
+            await UndoAppendAsync(path, uids);
+            throw;
         }
 
         await OkAsync(tag, "APPEND completed", allowExpunge: true, code: $"APPENDUID {uidValidity} {SequenceSet.Format(uids)}", ct: ct);
+    }
+
+    /// <summary>Expunges the messages a failed MULTIAPPEND appended; best effort, since the command fails either way.</summary>
+    private async ValueTask UndoAppendAsync(string path, List<uint> uids)
+    {
+        try
+        {
+            var folder = await _mailbox!.OpenFolderAsync(path, CancellationToken.None);
+            if (folder is null)
+            {
+                return;
+            }
+
+            await using (folder)
+            {
+                await folder.UpdateFlagsAsync(uids, new FlagChange(FlagOperation.Add, StoreFlags.Deleted, []), cancellationToken: CancellationToken.None);
+                await folder.ExpungeAsync(uids, CancellationToken.None);
+            }
+        }
+        catch (StoreException ex)
+        {
+            _connection.Logger.Warning(ex, "Could not remove {Count} messages of a failed MULTIAPPEND", uids.Count);
+        }
     }
 
     private static DateTimeOffset ParseDateTime(string text)

@@ -251,6 +251,15 @@ internal sealed partial class ImapSession
                     }
                 }
 
+                // A BINARY item that cannot be served fails the command before any of this response is written.
+                foreach (var item in items)
+                {
+                    if (item.Kind is FetchKind.Binary or FetchKind.BinarySize)
+                    {
+                        BinaryEncodingOf(item, info!);
+                    }
+                }
+
                 _writer.Raw("* ").Number(seq).Raw(" FETCH (");
                 for (var i = 0; i < items.Count; i++)
                 {
@@ -411,7 +420,7 @@ internal sealed partial class ImapSession
                 _writer.Raw("UID ").Number(summary.Uid);
                 break;
             case FetchKind.Flags:
-                WriteFlags(summary);
+                WriteFlags(summary, _selected!.Recent.Contains(summary.Uid));
                 break;
             case FetchKind.InternalDate:
                 _writer.Raw("INTERNALDATE \"").Raw(FormatInternalDate(summary.InternalDate)).Raw("\"");
@@ -566,14 +575,10 @@ internal sealed partial class ImapSession
         return output.ToArray();
     }
 
-    private async ValueTask WriteBinaryAsync(FetchItem item, MessageInfo info, Stream content, CancellationToken ct)
+    /// <summary>The leaf part a BINARY item names and its transfer encoding; NO [UNKNOWN-CTE] when there is no such leaf or the encoding is unknown.</summary>
+    private static (MimePartInfo Part, ContentEncoding Encoding) BinaryEncodingOf(FetchItem item, MessageInfo info)
     {
-        var part = info.Find(item.Path);
-        if (item.Path.Count == 0)
-        {
-            part = null;
-        }
-
+        var part = item.Path.Count == 0 ? null : info.Find(item.Path);
         if (part is null || part.IsMultipart)
         {
             throw new ImapNoException("No such leaf part", "UNKNOWN-CTE");
@@ -587,6 +592,12 @@ internal sealed partial class ImapSession
             "x-uuencode" or "uuencode" => ContentEncoding.UUEncode,
             _ => throw new ImapNoException("Unknown content transfer encoding", "UNKNOWN-CTE"),
         };
+        return (part, encoding);
+    }
+
+    private async ValueTask WriteBinaryAsync(FetchItem item, MessageInfo info, Stream content, CancellationToken ct)
+    {
+        var (part, encoding) = BinaryEncodingOf(item, info);
 
         await using var decoded = await DecodeAsync(content, part.BodyStart, part.End, encoding, ct);
         if (item.Kind == FetchKind.BinarySize)

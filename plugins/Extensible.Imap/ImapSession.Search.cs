@@ -172,7 +172,7 @@ internal sealed partial class ImapSession
                 continue;
             }
 
-            var context = new SearchContext { Summary = summary, Sequence = (uint)(i + 1), MaxSequence = selected.Count, MaxUid = selected.MaxUid, Saved = _saved, Now = now };
+            var context = new SearchContext { Summary = summary, Sequence = (uint)(i + 1), MaxSequence = selected.Count, MaxUid = selected.MaxUid, Saved = _saved, Now = now, IsRecent = selected.Recent.Contains(summary.Uid) };
             if (needsMessage)
             {
                 try

@@ -109,6 +109,13 @@ internal sealed partial class ImapSession
         }
 
         _selected = new SelectedMailbox(folder, path, readOnly, uids) { HighestModSeq = highest };
+        var maxUid = uids.Count == 0 ? 0 : uids[^1];
+        var mark = readOnly ? _recent.Peek(_user!.Id, path, status.UidValidity) : _recent.Claim(_user!.Id, path, status.UidValidity, maxUid);
+        for (var i = uids.Count - 1; i >= 0 && uids[i] > mark; i--)
+        {
+            _selected.Recent.Add(uids[i]);
+        }
+
         _state = SessionState.Selected;
         _saved = null;
         if (condstore)
@@ -138,7 +145,7 @@ internal sealed partial class ImapSession
         _writer.Raw("* ").Number((ulong)uids.Count).Raw(" EXISTS").EndLine();
         if (!_rev2)
         {
-            _writer.Line("* 0 RECENT");
+            _writer.Raw("* ").Number((ulong)_selected.Recent.Count).Raw(" RECENT").EndLine();
             if (firstUnseen != 0)
             {
                 _writer.Raw("* OK [UNSEEN ").Number(firstUnseen).Raw("] First unseen").EndLine();
@@ -190,7 +197,7 @@ internal sealed partial class ImapSession
             if (m.ModSeq > modSeq)
             {
                 _writer.Raw("* ").Number((ulong)(i + 1)).Raw(" FETCH (UID ").Number(m.Uid).Raw(" ");
-                WriteFlags(m);
+                WriteFlags(m, selected.Recent.Contains(m.Uid));
                 _writer.Raw(" MODSEQ (").Number(m.ModSeq).Raw("))").EndLine();
                 await _writer.MaybeFlushAsync(ct);
             }

@@ -91,7 +91,7 @@ internal sealed partial class ImapSession
                 _writer.Raw("* ").Number(seq).Raw(" FETCH (");
                 if (!silent)
                 {
-                    WriteFlags(m);
+                    WriteFlags(m, selected.Recent.Contains(m.Uid));
                     _writer.Raw(" ");
                 }
 
@@ -157,6 +157,7 @@ internal sealed partial class ImapSession
             }
 
             selected.Uids.RemoveAt((int)seq - 1);
+            selected.Recent.Remove(uid);
             if (_qresync)
             {
                 vanished.Add(uid);

@@ -43,6 +43,18 @@ internal sealed partial class ImapSession
                         }
                     }
 
+                    if (!selected.ReadOnly && change.Uids.Count > 0)
+                    {
+                        var mark = _recent.Claim(_user!.Id, selected.Path, selected.Folder.UidValidity, selected.MaxUid);
+                        foreach (var uid in change.Uids)
+                        {
+                            if (uid > mark)
+                            {
+                                selected.Recent.Add(uid);
+                            }
+                        }
+                    }
+
                     break;
                 case MailboxChangeKind.Expunged:
                     if (!allowExpunge)
@@ -66,6 +78,7 @@ internal sealed partial class ImapSession
                         }
 
                         selected.Uids.RemoveAt((int)seq - 1);
+                        selected.Recent.Remove(uid);
                         flagged?.Remove(uid);
                         if (_qresync)
                         {
@@ -109,7 +122,7 @@ internal sealed partial class ImapSession
             _writer.Raw("* ").Number(selected.Count).Raw(" EXISTS").EndLine();
             if (!_rev2)
             {
-                _writer.Line("* 0 RECENT");
+                _writer.Raw("* ").Number((ulong)selected.Recent.Count).Raw(" RECENT").EndLine();
             }
         }
 
@@ -130,7 +143,7 @@ internal sealed partial class ImapSession
                 }
 
                 _writer.Raw("* ").Number(seq).Raw(" FETCH (");
-                WriteFlags(m);
+                WriteFlags(m, selected.Recent.Contains(m.Uid));
                 _writer.Raw(" UID ").Number(m.Uid);
                 if (_condstore)
                 {
@@ -143,7 +156,7 @@ internal sealed partial class ImapSession
         }
     }
 
-    private void WriteFlags(MessageSummary m)
+    private void WriteFlags(MessageSummary m, bool recent = false)
     {
         _writer.Raw("FLAGS (");
         var first = true;
@@ -181,6 +194,11 @@ internal sealed partial class ImapSession
         if (m.Flags.HasFlag(StoreFlags.Draft))
         {
             Flag("\\Draft");
+        }
+
+        if (recent && !_rev2)
+        {
+            Flag("\\Recent");
         }
 
         foreach (var k in m.Keywords)

@@ -25,6 +25,7 @@ internal sealed partial class ImapSession : IAsyncDisposable
     private readonly IMessageStore _store;
     private readonly IUserDirectory _users;
     private readonly Mime.MessageCache _cache;
+    private readonly RecentRegistry _recent;
     private readonly ImapWriter _writer;
     private readonly CommandReader _reader;
     private readonly ConcurrentQueue<MailboxChange> _changes = new();
@@ -45,9 +46,10 @@ internal sealed partial class ImapSession : IAsyncDisposable
     private bool _compressed;
 
     /// <summary>Creates a session over an accepted connection.</summary>
-    public ImapSession(MailConnectionContext connection, string serverName, ImapOptions options, IMessageStore store, IUserDirectory users, Mime.MessageCache cache)
+    public ImapSession(MailConnectionContext connection, string serverName, ImapOptions options, IMessageStore store, IUserDirectory users, Mime.MessageCache cache, RecentRegistry recent)
     {
         _cache = cache;
+        _recent = recent;
         _connection = connection;
         _serverName = serverName;
         _options = options;
@@ -68,9 +70,25 @@ internal sealed partial class ImapSession : IAsyncDisposable
         try
         {
             await _writer.Raw("* OK [CAPABILITY ").Raw(Capabilities()).Raw("] ").Raw(_serverName).Raw(" IMAP4rev1/IMAP4rev2 service ready").EndLine().FlushAsync(ct);
+            using var autologout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             while (_state != SessionState.Logout)
             {
-                var outcome = await _reader.ReadAsync(() => Input, _writer, _state != SessionState.NotAuthenticated, ct);
+                var seconds = _state == SessionState.NotAuthenticated ? _options.LoginTimeout : _options.AutoLogout;
+                autologout.CancelAfter(seconds > 0 ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan);
+                ReadOutcome outcome;
+                try
+                {
+                    outcome = await _reader.ReadAsync(() => Input, _writer, _state != SessionState.NotAuthenticated, autologout.Token);
+                }
+                catch (OperationCanceledException) when (autologout.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    // RFC 9051 5.4: the inactivity autologout timer expired.
+                    await _writer.Line("* BYE Autologout; idle for too long").FlushAsync(ct);
+                    _connection.Logger.Information("Autologout after {Seconds} s without a command", seconds);
+                    return;
+                }
+
+                autologout.CancelAfter(Timeout.InfiniteTimeSpan);
                 switch (outcome.Kind)
                 {
                     case ReadOutcomeKind.EndOfInput:

@@ -23,6 +23,9 @@ internal sealed class SelectedMailbox(IMessageFolder folder, string path, bool r
     /// <summary>The highest MODSEQ the session has seen.</summary>
     public ulong HighestModSeq { get; set; }
 
+    /// <summary>UIDs that are \Recent for this session (RFC 3501): it was the first to see them.</summary>
+    public HashSet<uint> Recent { get; } = [];
+
     /// <summary>Number of messages the client knows.</summary>
     public uint Count => (uint)Uids.Count;
 

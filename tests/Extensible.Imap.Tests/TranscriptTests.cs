@@ -63,7 +63,7 @@ public sealed class TranscriptTests(ImapServerFixture fixture) : IClassFixture<I
         r = await c.CommandAsync("g", "FETCH *:2 (UID)");
         Assert.Equal(["* 2 FETCH (UID 2)", "* 3 FETCH (UID 3)", "g OK FETCH completed"], r);
         r = await c.CommandAsync("h", "UID FETCH 2,7:* FLAGS");
-        Assert.Equal(["* 2 FETCH (UID 2 FLAGS ())", "* 3 FETCH (UID 3 FLAGS ())", "h OK UID FETCH completed"], r);
+        Assert.Equal(["* 2 FETCH (UID 2 FLAGS (\\Recent))", "* 3 FETCH (UID 3 FLAGS (\\Recent))", "h OK UID FETCH completed"], r);
         r = await c.CommandAsync("i", "UID SEARCH 2:*");
         Assert.Equal(["* SEARCH 2 3", "i OK UID SEARCH completed"], r);
         r = await c.CommandAsync("j", "SEARCH RETURN (MIN MAX COUNT ALL) OR 1 3");
@@ -89,7 +89,7 @@ public sealed class TranscriptTests(ImapServerFixture fixture) : IClassFixture<I
         await c.SendAsync("c FETCH 1 BODY[1]\r\n");
         Assert.Equal("* 1 FETCH (BODY[1] {19}", await c.ReadLineAsync());
         Assert.Equal("body 1 0123456789\r\n", System.Text.Encoding.ASCII.GetString(await c.ReadBytesAsync(19)));
-        Assert.Equal(" FLAGS (\\Seen))", await c.ReadLineAsync());
+        Assert.Equal(" FLAGS (\\Seen \\Recent))", await c.ReadLineAsync());
         Assert.Equal("c OK FETCH completed", await c.ReadLineAsync());
     }
 

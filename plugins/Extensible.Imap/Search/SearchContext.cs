@@ -9,6 +9,9 @@ internal sealed class SearchContext
     /// <summary>The message's sequence number.</summary>
     public uint Sequence { get; set; }
 
+    /// <summary>True when the message is \Recent for this session.</summary>
+    public bool IsRecent { get; init; }
+
     /// <summary>The message's summary.</summary>
     public required MessageSummary Summary { get; set; }
 
