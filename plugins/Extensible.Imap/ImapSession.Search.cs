@@ -364,55 +364,84 @@ internal sealed partial class ImapSession
         return string.Empty;
     }
 
-    /// <summary>The RFC 5256 base subject, simplified: reply/forward prefixes, [blob]s and "(fwd)" trailers removed, case folded.</summary>
+    /// <summary>The RFC 5256 (2.1) base subject: reply/forward leaders, blobs, "(fwd)" trailers and "[fwd: ]" wrappers removed, spaces collapsed, ASCII case folded.</summary>
     internal static string BaseSubject(string? subject)
     {
-        var s = (subject ?? string.Empty).Trim();
-        var changed = true;
-        while (changed)
+        // (1) Encoded-words are already decoded; tabs and line breaks become spaces and runs of spaces collapse.
+        var sb = new StringBuilder((subject ?? string.Empty).Length);
+        foreach (var c in subject ?? string.Empty)
         {
-            changed = false;
-            while (s.EndsWith("(fwd)", StringComparison.OrdinalIgnoreCase))
+            var ch = c is '\t' or '\r' or '\n' ? ' ' : c;
+            if (ch != ' ' || (sb.Length > 0 && sb[^1] != ' '))
             {
-                s = s[..^5].TrimEnd();
-                changed = true;
-            }
-
-            foreach (var prefix in new[] { "re:", "fw:", "fwd:" })
-            {
-                if (s.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                {
-                    s = s[prefix.Length..].TrimStart();
-                    changed = true;
-                }
-            }
-
-            if (s.StartsWith('[') && s.IndexOf(']', StringComparison.Ordinal) is var close and > 0 && close < s.Length - 1)
-            {
-                s = s[(close + 1)..].TrimStart();
-                changed = true;
+                sb.Append(ch);
             }
         }
 
-        var sb = new StringBuilder(s.Length);
-        var space = false;
-        foreach (var c in s)
+        var s = sb.ToString().Trim();
+        while (true)
         {
-            if (char.IsWhiteSpace(c))
+            string before;
+            do
             {
-                space = true;
+                before = s;
+
+                // (2) Trailing "(fwd)" and spaces.
+                while (true)
+                {
+                    s = s.TrimEnd();
+                    if (!s.EndsWith("(fwd)", StringComparison.OrdinalIgnoreCase))
+                    {
+                        break;
+                    }
+
+                    s = s[..^5];
+                }
+
+                // (3) Leading subj-leaders ("re:", "fw:", "fwd:" after optional blobs), then a lone leading blob when text remains.
+                while (true)
+                {
+                    s = s.TrimStart();
+                    if (SubjectLeader().Match(s) is { Success: true } leader)
+                    {
+                        s = s[leader.Length..];
+                        continue;
+                    }
+
+                    if (SubjectBlob().Match(s) is { Success: true } blob && s[blob.Length..].Trim().Length > 0)
+                    {
+                        s = s[blob.Length..];
+                        continue;
+                    }
+
+                    break;
+                }
+            }
+            while (s != before);
+
+            // (5) A "[fwd: ...]" wrapper is removed and the rules applied again.
+            if (s.Length >= 6 && s.StartsWith("[fwd:", StringComparison.OrdinalIgnoreCase) && s.EndsWith(']'))
+            {
+                s = s[5..^1];
                 continue;
             }
 
-            if (space && sb.Length > 0)
-            {
-                sb.Append(' ');
-            }
-
-            space = false;
-            sb.Append(char.ToUpperInvariant(c));
+            break;
         }
 
-        return sb.ToString();
+        // i;ascii-casemap: only ASCII letters fold.
+        return string.Create(s.Length, s, static (span, text) =>
+        {
+            for (var k = 0; k < text.Length; k++)
+            {
+                span[k] = text[k] is >= 'a' and <= 'z' ? (char)(text[k] - 32) : text[k];
+            }
+        });
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\[[^\[\]]*\] *)*(re|fwd?) *(\[[^\[\]]*\] *)?:", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex SubjectLeader();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\[[^\[\]]*\] *")]
+    private static partial System.Text.RegularExpressions.Regex SubjectBlob();
 }
