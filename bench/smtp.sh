@@ -5,6 +5,8 @@
 #   3. Postfix from Debian's packages, local delivery to a Maildir, on 127.0.0.1:2526.
 # Both servers are started here and stopped after. Environment knobs (defaults = the issue's target run):
 #   SESSIONS=20 MESSAGES=10000 SIZE=4096 PER_CONNECTION=1 PIPELINING=1 USERS=1 SKIP_POSTFIX=0 NO_BUILD=0 LOG_LEVEL=Warning
+#   PLUGIN_BIN=<folder of plugin builds, default plugin-bin> TRACE=<file.nettrace: sample the server with dotnet-trace>
+#   PERF=<file.data: record the server's CPU with perf; sets DOTNET_PerfMapEnabled=1 so JIT frames have names>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -19,6 +21,10 @@ EXT_PORT=${EXT_PORT:-2525}
 POP3_PORT=${POP3_PORT:-2110}
 POSTFIX_PORT=${POSTFIX_PORT:-2526}
 SINK_PORT=${SINK_PORT:-2527}
+PLUGIN_BIN=${PLUGIN_BIN:-$ROOT/plugin-bin}
+TRACE=${TRACE:-}
+PERF=${PERF:-}
+[ -z "$PERF" ] || export DOTNET_PerfMapEnabled=1
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
   for project in host/Extensible.Host plugins/Extensible.Storage plugins/Extensible.Processing plugins/Extensible.SmtpReceiving plugins/Extensible.Pop3 bench/Extensible.Bench.Smtp; do
@@ -43,7 +49,7 @@ common_args=(-s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -r "$PER_CONNECTION")
 
 # ---- 1. Extensible -------------------------------------------------------------------------------
 mkdir -p "$WORK/plugin-bin"
-for plugin in Storage Processing SmtpReceiving Pop3; do cp -r "$ROOT/plugin-bin/$plugin" "$WORK/plugin-bin/"; done
+for plugin in Storage Processing SmtpReceiving Pop3; do cp -r "$PLUGIN_BIN/$plugin" "$WORK/plugin-bin/"; done
 cat > "$WORK/extensible.json" <<JSON
 {
   "Server": { "Name": "bench.example.test", "PrimaryDomain": "example.test", "DataDirectory": "$WORK/data", "PluginDirectory": "$WORK/plugin-bin" },
@@ -67,12 +73,26 @@ for _ in $(seq 1 600); do [ -f "$WORK/data/run/listeners.json" ] && break; sleep
 [ -f "$WORK/data/run/listeners.json" ] || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
 echo "== Extensible (fsync on): $(git -C "$ROOT" rev-parse --short HEAD), $(nproc) cores"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TRACE_PID=""
+if [ -n "$TRACE" ]; then
+  "$HOME/.dotnet/tools/dotnet-trace" collect -p "$SERVER_PID" --profile dotnet-sampled-thread-time -o "$TRACE" >/dev/null 2>&1 &
+  TRACE_PID=$!
+  sleep 2
+fi
+PERF_PID=""
+if [ -n "$PERF" ]; then
+  perf record -F 999 -g -p "$SERVER_PID" -o "$PERF" >/dev/null 2>&1 &
+  PERF_PID=$!
+  sleep 1
+fi
 before=$(cpu_ticks "$SERVER_PID")
 dotnet "$BENCH_DLL" --label extensible --port "$EXT_PORT" --pop3-port "$POP3_PORT" --pop3-password bench --to "${recipients%,}" "${common_args[@]}"
 after=$(cpu_ticks "$SERVER_PID")
 awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n=$((MESSAGES + 200)) \
   'BEGIN { printf "  server CPU: %.2f s for %d messages (warm-up included): %.2f ms per message\n", t / hz, n, 1000 * t / hz / n }'
 grep -E '\[(WRN|ERR|FTL)\]' "$WORK/server.log" | head -5 || true
+if [ -n "$PERF_PID" ]; then kill -TERM "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; fi
+if [ -n "$TRACE_PID" ]; then kill -TERM "$TRACE_PID" 2>/dev/null || true; wait "$TRACE_PID" 2>/dev/null || true; fi
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 
 # ---- 2. Protocol-only sink: the SmtpReceiving session handler alone, messages dropped after reading ----------

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Extensible.Processing.Delivery;
 using Extensible.Processing.Dsn;
 using Extensible.Processing.Queue;
+using Extensible.Processing.Spool;
 using Extensible.Sdk.Messages;
 using Extensible.Sdk.Storage;
 using Extensible.Sdk.Users;
@@ -24,7 +25,7 @@ public sealed partial class ProcessingEngine
             var successDomains = new List<string>();
             try
             {
-                await RouteAndDeliverAsync(message, item.SpoolPath, successDomains, attemptTimeout.Token);
+                await RouteAndDeliverAsync(message, item.Content, successDomains, attemptTimeout.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -33,7 +34,7 @@ public sealed partial class ProcessingEngine
                     Defer(recipient, "4.4.7", "delivery attempt timed out");
                 }
             }
-            await FinishAttemptAsync(message, item.SpoolPath, before, cancellationToken);
+            await FinishAttemptAsync(message, item.Content, before, cancellationToken);
             foreach (var domain in successDomains)
             {
                 await _writer!.ScheduleDomainNowAsync(domain, cancellationToken);
@@ -51,25 +52,22 @@ public sealed partial class ProcessingEngine
         }
         finally
         {
-            if (item.SpoolPath is not null)
-            {
-                DeleteSpool(item.SpoolPath);
-            }
+            item.Content?.Dispose();
             _inFlight.TryRemove(message.Id, out _);
         }
     }
 
-    private Func<CancellationToken, ValueTask<Stream>> ContentOpener(QueuedMessage message, string? spoolPath) => async cancellationToken =>
+    private Func<CancellationToken, ValueTask<Stream>> ContentOpener(QueuedMessage message, MessageContent? content) => async cancellationToken =>
     {
-        Stream raw = spoolPath is not null && File.Exists(spoolPath)
-            ? new FileStream(spoolPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 65536, FileOptions.Asynchronous)
+        Stream raw = content is not null && (content.Bytes is not null || File.Exists(content.SpoolPath))
+            ? content.OpenRead()
             : Database.OpenContent(message.Id) ?? throw new InvalidOperationException($"Message {message.QueueId} has no content in the queue.");
         return await HeaderRewriter.ApplyAsync(raw, message.HeaderEdits, cancellationToken);
     };
 
-    private async Task RouteAndDeliverAsync(QueuedMessage message, string? spoolPath, List<string> successDomains, CancellationToken cancellationToken)
+    private async Task RouteAndDeliverAsync(QueuedMessage message, MessageContent? content, List<string> successDomains, CancellationToken cancellationToken)
     {
-        var open = ContentOpener(message, spoolPath);
+        var open = ContentOpener(message, content);
         var local = new List<(RecipientState Recipient, MailUser User)>();
         var remote = new Dictionary<string, List<RecipientState>>(StringComparer.OrdinalIgnoreCase);
         message.DeferredDomains.Clear();
@@ -318,7 +316,7 @@ public sealed partial class ProcessingEngine
     }
 
     /// <summary>Counts the attempt, expires recipients past maxRetryCount, sends DSNs, then removes or reschedules the record.</summary>
-    private async Task FinishAttemptAsync(QueuedMessage message, string? spoolPath, List<RecipientStatus> before, CancellationToken cancellationToken)
+    private async Task FinishAttemptAsync(QueuedMessage message, MessageContent? content, List<RecipientStatus> before, CancellationToken cancellationToken)
     {
         message.Attempts++;
         var pending = message.Recipients.Where(r => r.Status == RecipientStatus.Pending).ToList();
@@ -369,7 +367,7 @@ public sealed partial class ProcessingEngine
         if (reports.Count > 0 && !message.Envelope.IsBounce)
         {
             // The report is queued durably before the failure is recorded, so a crash between can only repeat it.
-            await SendDsnAsync(message, spoolPath, reports, cancellationToken);
+            await SendDsnAsync(message, content, reports, cancellationToken);
         }
 
         if (pending.Count == 0)
@@ -385,11 +383,11 @@ public sealed partial class ProcessingEngine
             message.QueueId, pending.Select(r => r.Address).ToArray(), message.Reason, message.Attempts, _options.MaxRetryCount, delay);
     }
 
-    private async Task SendDsnAsync(QueuedMessage message, string? spoolPath, List<DsnReport> reports, CancellationToken cancellationToken)
+    private async Task SendDsnAsync(QueuedMessage message, MessageContent? content, List<DsnReport> reports, CancellationToken cancellationToken)
     {
         try
         {
-            var dsn = await DsnBuilder.BuildAsync(_context.ServerName, message, reports, ContentOpener(message, spoolPath), _options.DsnFullReturnLimit, cancellationToken);
+            var dsn = await DsnBuilder.BuildAsync(_context.ServerName, message, reports, ContentOpener(message, content), _options.DsnFullReturnLimit, cancellationToken);
             var envelope = new StoredEnvelope { MailFrom = "", Source = "dsn", ReceivedAt = DateTimeOffset.UtcNow, Body = "8BITMIME" };
             var id = await QueueGeneratedAsync(envelope, [new EnvelopeRecipient(message.Envelope.MailFrom, ["NEVER"])],
                 async (stream, ct) => await dsn.WriteToAsync(FormatOptions.Default, stream, ct), cancellationToken);

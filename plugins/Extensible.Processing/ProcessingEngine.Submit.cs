@@ -1,5 +1,6 @@
 using Extensible.Processing.Filtering;
 using Extensible.Processing.Queue;
+using Extensible.Processing.Spool;
 using Extensible.Sdk.Messages;
 
 namespace Extensible.Processing;
@@ -19,23 +20,26 @@ public sealed partial class ProcessingEngine
         }
         var id = NextId();
         var queueId = QueueIds.Format(id);
-        var path = SpoolPath(id);
+        MessageContent? spooled = null;
         var handedOver = false;
         _inFlight.TryAdd(id, 0);
         try
         {
-            long size;
-            await using (var spool = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 65536, FileOptions.Asynchronous))
-            {
-                await content.CopyToAsync(spool, cancellationToken);
-                size = spool.Length;
-            }
+            spooled = await SpoolAsync(content, id, cancellationToken);
+            var size = spooled.Size;
 
             FilterVerdict verdict;
             List<HeaderEdit> edits;
-            await using (var context = new SpooledMessageContext(envelope, path, queueId, cancellationToken))
+            var filters = Filters;
+            if (filters.Filters.Count == 0)
             {
-                verdict = await Filters.RunAsync(context);
+                verdict = FilterVerdict.Accept;
+                edits = [];
+            }
+            else
+            {
+                await using var context = new SpooledMessageContext(envelope, spooled, queueId, cancellationToken);
+                verdict = await filters.RunAsync(context);
                 edits = [.. context.HeaderEdits];
             }
 
@@ -56,11 +60,11 @@ public sealed partial class ProcessingEngine
                 message.State = QueueState.Quarantined;
                 message.Reason = "quarantined: " + quarantined.Reason;
             }
-            await _writer.InsertAsync(message, path, cancellationToken);
+            await _writer.InsertAsync(message, spooled, cancellationToken);
             _received?.Add(1);
             _logger.Information("Message {QueueId} queued from <{MailFrom}> for {RecipientCount} recipients, {Size} bytes{Quarantine}",
                 queueId, envelope.MailFrom, message.Recipients.Count, size, quarantined is null ? "" : " (quarantined)");
-            if (quarantined is null && _deliveries!.Writer.TryWrite(new DeliveryItem(message, path)))
+            if (quarantined is null && _deliveries!.Writer.TryWrite(new DeliveryItem(message, spooled)))
             {
                 handedOver = true;
             }
@@ -79,7 +83,7 @@ public sealed partial class ProcessingEngine
         {
             if (!handedOver)
             {
-                DeleteSpool(path);
+                spooled?.Dispose();
                 _inFlight.TryRemove(id, out _);
             }
         }
@@ -89,30 +93,35 @@ public sealed partial class ProcessingEngine
     private async Task<string> QueueGeneratedAsync(StoredEnvelope envelope, IReadOnlyList<EnvelopeRecipient> recipients, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         var id = NextId();
-        var path = SpoolPath(id);
+        var path = SpoolPath(id) + ".new";
         _inFlight.TryAdd(id, 0);
+        MessageContent? spooled = null;
         var handedOver = false;
         try
         {
-            long size;
             await using (var spool = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 65536, FileOptions.Asynchronous))
             {
                 await write(spool, cancellationToken);
-                size = spool.Length;
             }
-            var message = NewRecord(id, envelope, recipients, size, []);
-            await _writer!.InsertAsync(message, path, cancellationToken);
+            // Reports are rare: written to a file first (any size), then taken like a submission.
+            await using (var written = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 65536, FileOptions.Asynchronous))
+            {
+                spooled = await SpoolAsync(written, id, cancellationToken);
+            }
+            var message = NewRecord(id, envelope, recipients, spooled.Size, []);
+            await _writer!.InsertAsync(message, spooled, cancellationToken);
             _received?.Add(1);
-            handedOver = _deliveries!.Writer.TryWrite(new DeliveryItem(message, path));
+            handedOver = _deliveries!.Writer.TryWrite(new DeliveryItem(message, spooled));
             return message.QueueId;
         }
         finally
         {
             if (!handedOver)
             {
-                DeleteSpool(path);
+                spooled?.Dispose();
                 _inFlight.TryRemove(id, out _);
             }
+            File.Delete(path);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Extensible.Processing.Filtering;
 using Extensible.Processing.Queue;
+using Extensible.Processing.Spool;
 using Extensible.Sdk.Messages;
 using Extensible.Sdk.Plugins;
 using Extensible.Sdk.Storage;
@@ -31,6 +32,7 @@ public sealed partial class ProcessingEngine
     private IUserDirectory? _directory;
     private IRemoteDelivery? _remote;
     private FilterChain? _filters;
+    private MemorySpoolBudget _memorySpool = new(0);
     private DateTimeOffset _filtersLoaded;
     private long _nextId;
     private volatile bool _accepting;
@@ -64,6 +66,7 @@ public sealed partial class ProcessingEngine
         }
         _database = database;
         _writer = new QueueWriter(database, _logger);
+        _memorySpool = new MemorySpoolBudget(Math.Max(0, _options.MemorySpoolLimit));
         _deliveries = Channel.CreateBounded<DeliveryItem>(new BoundedChannelOptions(Math.Max(1, _options.ProcQueueSize))
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -98,6 +101,7 @@ public sealed partial class ProcessingEngine
         var fresh = _context.GetOptions<ProcessingOptions>();
         fresh.QueuePath = _options.QueuePath;
         fresh.ProcQueueSize = _options.ProcQueueSize;
+        fresh.MemorySpoolLimit = _options.MemorySpoolLimit;
         _options = fresh;
         LoadFilters();
     }
@@ -149,18 +153,10 @@ public sealed partial class ProcessingEngine
 
     private string SpoolPath(long id) => Path.Combine(Database.TempDirectory, QueueIds.Format(id) + ".eml");
 
-    private void DeleteSpool(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException ex)
-        {
-            _logger.Warning(ex, "Could not delete spool file {Path}", path);
-        }
-    }
+    /// <summary>Reads a submitted message into memory when small (within the budget), else into a spool file.</summary>
+    private Task<MessageContent> SpoolAsync(Stream content, long id, CancellationToken cancellationToken) =>
+        MessageContent.ReadAsync(content, SpoolPath(id), Math.Max(0, _options.MemorySpoolThreshold), _memorySpool, cancellationToken);
 
-    /// <summary>A message handed to the delivery workers, with its spool file when it was just received.</summary>
-    private sealed record DeliveryItem(QueuedMessage Message, string? SpoolPath);
+    /// <summary>A message handed to the delivery workers, with its content when it was just received (so it is not read back).</summary>
+    private sealed record DeliveryItem(QueuedMessage Message, MessageContent? Content);
 }

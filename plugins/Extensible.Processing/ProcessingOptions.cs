@@ -48,6 +48,12 @@ public sealed class ProcessingOptions
     /// <summary>Largest original returned whole in a DSN when RET=HDRS was not asked; larger ones return headers only.</summary>
     public long DsnFullReturnLimit { get; set; } = 256 * 1024;
 
+    /// <summary>Messages up to this size are held in memory from submission to their first delivery attempt, not in a spool file.</summary>
+    public int MemorySpoolThreshold { get; set; } = 64 * 1024;
+
+    /// <summary>Most bytes of message content held in memory at once; past it, new messages are spooled to files.</summary>
+    public long MemorySpoolLimit { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Longest an attempt may take before it counts as a temporary failure of its pending recipients.</summary>
     public double AttemptTimeout { get; set; } = 600;
 }

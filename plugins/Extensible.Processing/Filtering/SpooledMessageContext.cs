@@ -1,30 +1,31 @@
 using Extensible.Processing.Queue;
+using Extensible.Processing.Spool;
 using Extensible.Sdk.Messages;
 using MimeKit;
 
 namespace Extensible.Processing.Filtering;
 
-/// <summary>The filter chain's view of a message spooled to a temporary file; header edits are recorded, not applied.</summary>
+/// <summary>The filter chain's view of a spooled message (in memory or in a file); header edits are recorded, not applied.</summary>
 public sealed class SpooledMessageContext : MessageContext, IAsyncDisposable
 {
-    private readonly string _path;
-    private readonly FileStream _content;
+    private readonly MessageContent _source;
     private readonly List<HeaderEdit> _edits = [];
+    private Stream? _content;
     private Stream? _mimeSource;
     private MimeMessage? _mime;
 
-    public SpooledMessageContext(MessageEnvelope envelope, string path, string queueId, CancellationToken cancellation)
+    public SpooledMessageContext(MessageEnvelope envelope, MessageContent content, string queueId, CancellationToken cancellation)
     {
         Envelope = envelope;
-        _path = path;
+        _source = content;
         QueueId = queueId;
         Cancellation = cancellation;
-        _content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 16384, FileOptions.Asynchronous);
     }
 
     public override MessageEnvelope Envelope { get; }
 
-    public override Stream Content => _content;
+    /// <summary>Opened on first use, so a chain without content filters never opens it.</summary>
+    public override Stream Content => _content ??= _source.OpenRead();
 
     public override string QueueId { get; }
 
@@ -40,7 +41,7 @@ public sealed class SpooledMessageContext : MessageContext, IAsyncDisposable
         if (_mime is null)
         {
             // A stream of its own, so a filter moving Content does not disturb parts MimeKit reads lazily.
-            _mimeSource = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 16384, FileOptions.Asynchronous);
+            _mimeSource = _source.OpenRead();
             _mime = await MimeMessage.LoadAsync(_mimeSource, persistent: true, cancellationToken);
         }
         return _mime;
@@ -66,6 +67,9 @@ public sealed class SpooledMessageContext : MessageContext, IAsyncDisposable
         {
             await _mimeSource.DisposeAsync();
         }
-        await _content.DisposeAsync();
+        if (_content is not null)
+        {
+            await _content.DisposeAsync();
+        }
     }
 }

@@ -1,3 +1,5 @@
+using Extensible.Processing.Spool;
+
 namespace Extensible.Processing.Queue;
 
 /// <summary>A change waiting for the queue writer's next batch.</summary>
@@ -6,7 +8,7 @@ internal abstract record QueueOperation
     /// <summary>Completed once the batch holding this change is committed.</summary>
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public sealed record Insert(QueuedMessage Message, string ContentPath) : QueueOperation;
+    public sealed record Insert(QueuedMessage Message, MessageContent Content) : QueueOperation;
 
     public sealed record Update(QueuedMessage Message) : QueueOperation;
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Extensible.Processing.Spool;
 using Microsoft.Data.Sqlite;
 using Serilog;
 
@@ -28,13 +29,14 @@ public sealed class QueueWriter
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var connection = _database.Open();
+        using var commands = new PreparedCommands(connection);
         var batch = new List<QueueOperation>(MaxBatch);
         try
         {
             while (await _operations.Reader.WaitToReadAsync(cancellationToken))
             {
                 Drain(batch);
-                Commit(connection, batch);
+                Commit(connection, commands, batch);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -45,13 +47,13 @@ public sealed class QueueWriter
         while (_operations.Reader.TryPeek(out _))
         {
             Drain(batch);
-            Commit(connection, batch);
+            Commit(connection, commands, batch);
         }
     }
 
-    /// <summary>Stores a new message (record and content read from <paramref name="contentPath"/>) durably.</summary>
-    public Task InsertAsync(QueuedMessage message, string contentPath, CancellationToken cancellationToken) =>
-        PostAsync(new QueueOperation.Insert(message, contentPath), cancellationToken);
+    /// <summary>Stores a new message (record and content) durably.</summary>
+    public Task InsertAsync(QueuedMessage message, MessageContent content, CancellationToken cancellationToken) =>
+        PostAsync(new QueueOperation.Insert(message, content), cancellationToken);
 
     /// <summary>Saves a message's changed state (recipients, attempts, schedule).</summary>
     public Task UpdateAsync(QueuedMessage message, CancellationToken cancellationToken) =>
@@ -87,7 +89,7 @@ public sealed class QueueWriter
         }
     }
 
-    private void Commit(SqliteConnection connection, List<QueueOperation> batch)
+    private void Commit(SqliteConnection connection, PreparedCommands commands, List<QueueOperation> batch)
     {
         if (batch.Count == 0)
         {
@@ -95,7 +97,7 @@ public sealed class QueueWriter
         }
         try
         {
-            Execute(connection, batch);
+            Execute(connection, commands, batch);
             foreach (var operation in batch)
             {
                 operation.Completion.TrySetResult();
@@ -109,7 +111,7 @@ public sealed class QueueWriter
             {
                 try
                 {
-                    Execute(connection, [operation]);
+                    Execute(connection, commands, [operation]);
                     operation.Completion.TrySetResult();
                 }
                 catch (Exception single)
@@ -124,7 +126,7 @@ public sealed class QueueWriter
         }
     }
 
-    private void Execute(SqliteConnection connection, List<QueueOperation> batch)
+    private void Execute(SqliteConnection connection, PreparedCommands commands, List<QueueOperation> batch)
     {
         SetSynchronous(connection, batch.Exists(o => o is QueueOperation.Insert) ? "FULL" : "NORMAL");
         using var transaction = connection.BeginTransaction();
@@ -135,13 +137,13 @@ public sealed class QueueWriter
                 switch (operation)
                 {
                     case QueueOperation.Insert insert:
-                        Insert(connection, transaction, insert);
+                        Insert(connection, commands, transaction, insert);
                         break;
                     case QueueOperation.Update update:
-                        Update(connection, transaction, update.Message);
+                        Update(commands, transaction, update.Message);
                         break;
                     case QueueOperation.Remove remove:
-                        Run(connection, transaction, "DELETE FROM contents WHERE id = $id; DELETE FROM messages WHERE id = $id;", ("$id", remove.Id));
+                        Remove(commands, transaction, remove.Id);
                         break;
                     case QueueOperation.ScheduleDomain schedule:
                         Run(connection, transaction,
@@ -159,42 +161,60 @@ public sealed class QueueWriter
         }
     }
 
-    private static void Insert(SqliteConnection connection, SqliteTransaction transaction, QueueOperation.Insert insert)
+    private static void Insert(SqliteConnection connection, PreparedCommands commands, SqliteTransaction transaction, QueueOperation.Insert insert)
     {
         var message = insert.Message;
-        using (var command = connection.CreateCommand())
+        var command = commands.Get("""
+            INSERT INTO messages (id, mail_from, envelope, recipients, header_edits, size, state, attempts, next_attempt, reason, deferred_domains)
+            VALUES ($id, $from, $envelope, $recipients, $edits, $size, $state, $attempts, $next, $reason, $domains);
+            """, transaction);
+        command.Parameters.AddWithValue("$id", message.Id);
+        command.Parameters.AddWithValue("$from", message.Envelope.MailFrom);
+        command.Parameters.AddWithValue("$envelope", QueueJson.Write(message.Envelope));
+        AddState(command, message);
+        command.ExecuteNonQuery();
+
+        if (insert.Content.Bytes is { } bytes)
         {
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO messages (id, mail_from, envelope, recipients, header_edits, size, state, attempts, next_attempt, reason, deferred_domains)
-                VALUES ($id, $from, $envelope, $recipients, $edits, $size, $state, $attempts, $next, $reason, $domains);
-                INSERT INTO contents (id, data) VALUES ($id, zeroblob($size));
-                """;
-            command.Parameters.AddWithValue("$id", message.Id);
-            command.Parameters.AddWithValue("$from", message.Envelope.MailFrom);
-            command.Parameters.AddWithValue("$envelope", QueueJson.Write(message.Envelope));
-            AddState(command, message);
-            command.ExecuteNonQuery();
+            // In memory: bound as one value, no incremental blob I/O.
+            var content = commands.Get("INSERT INTO contents (id, data) VALUES ($id, $data);", transaction);
+            content.Parameters.AddWithValue("$id", message.Id);
+            content.Parameters.Add("$data", SqliteType.Blob).Value = bytes;
+            content.ExecuteNonQuery();
+            return;
         }
+
+        var reserve = commands.Get("INSERT INTO contents (id, data) VALUES ($id, zeroblob($size));", transaction);
+        reserve.Parameters.AddWithValue("$id", message.Id);
+        reserve.Parameters.AddWithValue("$size", message.Size);
+        reserve.ExecuteNonQuery();
         if (message.Size > 0)
         {
-            using var source = new FileStream(insert.ContentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920);
+            using var source = new FileStream(insert.Content.SpoolPath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920);
             using var blob = new SqliteBlob(connection, "contents", "data", message.Id);
             source.CopyTo(blob, 81920);
         }
     }
 
-    private static void Update(SqliteConnection connection, SqliteTransaction transaction, QueuedMessage message)
+    private static void Update(PreparedCommands commands, SqliteTransaction transaction, QueuedMessage message)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        var command = commands.Get("""
             UPDATE messages SET recipients = $recipients, header_edits = $edits, size = $size, state = $state, attempts = $attempts,
                 next_attempt = $next, reason = $reason, deferred_domains = $domains WHERE id = $id;
-            """;
+            """, transaction);
         command.Parameters.AddWithValue("$id", message.Id);
         AddState(command, message);
         command.ExecuteNonQuery();
+    }
+
+    private static void Remove(PreparedCommands commands, SqliteTransaction transaction, long id)
+    {
+        foreach (var sql in (ReadOnlySpan<string>)["DELETE FROM contents WHERE id = $id;", "DELETE FROM messages WHERE id = $id;"])
+        {
+            var command = commands.Get(sql, transaction);
+            command.Parameters.AddWithValue("$id", id);
+            command.ExecuteNonQuery();
+        }
     }
 
     private static void AddState(SqliteCommand command, QueuedMessage message)

@@ -43,8 +43,7 @@ internal static class Db
     /// <summary>Maps every row of a query inside a write transaction.</summary>
     public static List<T> Query<T>(this WriteContext context, string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
     {
-        using var command = context.Command(sql, parameters);
-        using var reader = command.ExecuteReader();
+        using var reader = context.Prepared(sql, parameters).ExecuteReader();
         var result = new List<T>();
         while (reader.Read())
         {

@@ -86,6 +86,8 @@ internal sealed class GroupCommitter : IDisposable
             directories.Clear();
             context.Reset();
         }
+
+        context.Dispose();
     }
 
     private void RunBatch(WriteContext context, List<WriteOperation> batch, HashSet<string> directories)
@@ -105,10 +107,7 @@ internal sealed class GroupCommitter : IDisposable
             foreach (var operation in batch)
             {
                 var mark = context.Mark();
-                using (var savepoint = context.Command("SAVEPOINT op"))
-                {
-                    savepoint.ExecuteNonQuery();
-                }
+                context.Execute("SAVEPOINT op");
 
                 try
                 {

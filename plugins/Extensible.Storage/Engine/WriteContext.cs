@@ -4,10 +4,15 @@ using Microsoft.Data.Sqlite;
 namespace Extensible.Storage.Engine;
 
 /// <summary>What a write operation gets inside a group-commit transaction; effects it records happen only after the commit.</summary>
-internal sealed class WriteContext(SqliteConnection connection)
+/// <remarks>Statements run through <see cref="Execute"/>, <see cref="Scalar"/> and <see cref="Prepared"/> are compiled once per
+/// writer connection and reused, since parsing them again for every delivery cost more than running them.</remarks>
+internal sealed class WriteContext(SqliteConnection connection) : IDisposable
 {
+    private const int MaxPrepared = 256;
+
     private readonly List<(string AccountId, MailboxChange Change)> _changes = [];
     private readonly List<string> _filesToDelete = [];
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
 
     /// <summary>The writer connection, inside the batch's transaction.</summary>
     public SqliteConnection Connection { get; } = connection;
@@ -35,18 +40,39 @@ internal sealed class WriteContext(SqliteConnection connection)
         return command;
     }
 
-    /// <summary>Runs a statement and returns the number of rows changed.</summary>
-    public int Execute(string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>A command kept compiled on the writer connection, bound to the transaction and the parameters; never dispose it.</summary>
+    public SqliteCommand Prepared(string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(sql, parameters);
-        return command.ExecuteNonQuery();
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            if (_prepared.Count >= MaxPrepared)
+            {
+                // Only ever reached by generated SQL; drop the cache rather than grow without bound.
+                DisposePrepared();
+            }
+
+            command = Connection.CreateCommand();
+            command.CommandText = sql;
+            _prepared[sql] = command;
+        }
+
+        command.Transaction = Transaction;
+        command.Parameters.Clear();
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
     }
+
+    /// <summary>Runs a statement and returns the number of rows changed.</summary>
+    public int Execute(string sql, params (string Name, object? Value)[] parameters) => Prepared(sql, parameters).ExecuteNonQuery();
 
     /// <summary>Runs a query and returns the first column of the first row, or null.</summary>
     public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(sql, parameters);
-        var value = command.ExecuteScalar();
+        var value = Prepared(sql, parameters).ExecuteScalar();
         return value is DBNull ? null : value;
     }
 
@@ -71,5 +97,18 @@ internal sealed class WriteContext(SqliteConnection connection)
     {
         _changes.Clear();
         _filesToDelete.Clear();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposePrepared();
+
+    private void DisposePrepared()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
+
+        _prepared.Clear();
     }
 }
