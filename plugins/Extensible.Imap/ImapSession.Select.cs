@@ -180,11 +180,9 @@ internal sealed partial class ImapSession
             }
         }
 
-        if (seqMatch is not null && uidMatch is not null)
-        {
-            // The client's sequence-to-UID map tells which older expunges it may have missed (RFC 7162 3.2.5.2).
-            _ = uidMatch;
-        }
+        // The sequence-match data (RFC 7162 3.2.5.2) only helps servers that forgot old expunges: this store keeps every expunged
+        // UID with its MODSEQ, so VANISHED (EARLIER) above is already exact and the match data is accepted and not needed.
+        _ = (seqMatch, uidMatch);
 
         if (vanished.Count > 0)
         {
