@@ -79,7 +79,7 @@ public sealed partial class ProcessingEngine
         {
             try
             {
-                await Task.Yield();
+                // No yield first: an attempt runs inline only until its first real wait (the store's commit), cheaper than a hop.
                 await AttemptAsync(item, cancellationToken);
             }
             finally

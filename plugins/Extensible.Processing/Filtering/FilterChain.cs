@@ -47,7 +47,9 @@ public sealed class FilterChain
             Exception? failure;
             try
             {
-                var verdict = await filter.InvokeAsync(message, once).AsTask().WaitAsync(timeout, message.Cancellation);
+                var pending = filter.InvokeAsync(message, once);
+                // A filter that finished at once (most do when not configured) needs no timeout timer.
+                var verdict = pending.IsCompletedSuccessfully ? pending.Result : await pending.AsTask().WaitAsync(timeout, message.Cancellation);
                 if (verdict is not FilterVerdict.Accepted)
                 {
                     _logger.Information("Filter {Filter} gave {Verdict} for {QueueId}", filter.Name, verdict, message.QueueId);
