@@ -251,8 +251,10 @@ internal sealed partial class ImapSession
                     "SIZE" => a.Summary.Size.CompareTo(b.Summary.Size),
                     "DATE" => SentDate(a.Headers, a.Summary).CompareTo(SentDate(b.Headers, b.Summary)),
                     "SUBJECT" => string.CompareOrdinal(BaseSubject(a.Headers?.Subject), BaseSubject(b.Headers?.Subject)),
-                    "FROM" or "DISPLAYFROM" => string.Compare(FirstMailbox(a.Headers?.From), FirstMailbox(b.Headers?.From), StringComparison.OrdinalIgnoreCase),
-                    "TO" or "DISPLAYTO" => string.Compare(FirstMailbox(a.Headers?.To), FirstMailbox(b.Headers?.To), StringComparison.OrdinalIgnoreCase),
+                    "FROM" => string.Compare(FirstMailbox(a.Headers?.From), FirstMailbox(b.Headers?.From), StringComparison.OrdinalIgnoreCase),
+                    "TO" => string.Compare(FirstMailbox(a.Headers?.To), FirstMailbox(b.Headers?.To), StringComparison.OrdinalIgnoreCase),
+                    "DISPLAYFROM" => string.Compare(DisplayName(a.Headers?.From), DisplayName(b.Headers?.From), StringComparison.OrdinalIgnoreCase),
+                    "DISPLAYTO" => string.Compare(DisplayName(a.Headers?.To), DisplayName(b.Headers?.To), StringComparison.OrdinalIgnoreCase),
                     "CC" => string.Compare(FirstMailbox(a.Headers?.Cc), FirstMailbox(b.Headers?.Cc), StringComparison.OrdinalIgnoreCase),
                     _ => 0,
                 };
@@ -348,6 +350,17 @@ internal sealed partial class ImapSession
 
     private static DateTimeOffset SentDate(MimeMessage? headers, MessageSummary summary) =>
         headers is not null && headers.Headers.Contains(HeaderId.Date) ? headers.Date : summary.InternalDate;
+
+    /// <summary>RFC 5957 display key: the first mailbox's display name, or its address when the name is empty.</summary>
+    private static string DisplayName(InternetAddressList? list)
+    {
+        foreach (var mailbox in list?.Mailboxes ?? [])
+        {
+            return string.IsNullOrWhiteSpace(mailbox.Name) ? mailbox.Address ?? string.Empty : mailbox.Name.Trim();
+        }
+
+        return string.Empty;
+    }
 
     private static string FirstMailbox(InternetAddressList? list)
     {

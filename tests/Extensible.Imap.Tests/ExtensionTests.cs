@@ -190,23 +190,25 @@ public sealed class ExtensionTests(ImapServerFixture fixture) : IClassFixture<Im
     {
         var user = await fixture.NewUserAsync();
         await using var c = await LoggedInAsync(user);
-        (string Subject, string Refs)[] messages =
+        (string Subject, string Refs, string From)[] messages =
         [
-            ("Hello", ""),
-            ("Re: Hello", "In-Reply-To: <1@x>\r\n"),
-            ("Other", "References: <missing@x>\r\n"),
-            ("Re: Other", "References: <missing@x>\r\n"),
-            ("Hello", ""),
-            ("re: hello", ""),
+            ("Hello", "", "Zed <a@example.test>"),
+            ("Re: Hello", "In-Reply-To: <1@x>\r\n", "b@example.test"),
+            ("Other", "References: <missing@x>\r\n", "Amy <z@example.test>"),
+            ("Re: Other", "References: <missing@x>\r\n", "Carl <c@example.test>"),
+            ("Hello", "", "d@example.test"),
+            ("re: hello", "", "Bea <e@example.test>"),
         ];
         for (var i = 0; i < messages.Length; i++)
         {
-            await AppendAsync(c, $"Subject: {messages[i].Subject}\r\nMessage-ID: <{i + 1}@x>\r\n{messages[i].Refs}Date: Mon, 7 Jul 2026 10:0{i}:00 +0000\r\n\r\nbody\r\n");
+            await AppendAsync(c, $"Subject: {messages[i].Subject}\r\nFrom: {messages[i].From}\r\nMessage-ID: <{i + 1}@x>\r\n{messages[i].Refs}Date: Mon, 7 Jul 2026 10:0{i}:00 +0000\r\n\r\nbody\r\n");
         }
 
         await c.CommandAsync("s", "SELECT INBOX");
         Assert.Equal(["* SORT 1 2 5 6 3 4", "a OK SORT completed"], await c.CommandAsync("a", "SORT (SUBJECT) UTF-8 ALL"));
         Assert.Equal(["* SORT 6 5 4 3 2 1", "b OK SORT completed"], await c.CommandAsync("b", "SORT (REVERSE DATE) UTF-8 ALL"));
+        Assert.Equal(["* SORT 1 2 4 5 6 3", "g OK SORT completed"], await c.CommandAsync("g", "SORT (FROM) UTF-8 ALL"));
+        Assert.Equal(["* SORT 3 2 6 4 5 1", "h OK SORT completed"], await c.CommandAsync("h", "SORT (DISPLAYFROM) UTF-8 ALL"));
         Assert.Equal(["* SORT 3 4", "c OK UID SORT completed"], await c.CommandAsync("c", "UID SORT (SUBJECT) UTF-8 SUBJECT other"));
         Assert.Equal(["* THREAD (1 (2)(5)(6))(3 4)", "d OK THREAD completed"], await c.CommandAsync("d", "THREAD ORDEREDSUBJECT UTF-8 ALL"));
         Assert.Equal(["* THREAD ((1 2)(5)(6))((3)(4))", "e OK THREAD completed"], await c.CommandAsync("e", "THREAD REFERENCES UTF-8 ALL"));
