@@ -30,9 +30,11 @@ internal sealed partial class SmtpSession
         {
             await _connection.UpgradeToTlsAsync(Closed);
         }
-        catch (Exception ex) when (ex is AuthenticationException or IOException)
+        catch (Exception ex) when (ex is AuthenticationException or IOException
+                                   || (ex is OperationCanceledException && !Closed.IsCancellationRequested))
         {
-            _connection.Logger.Information("TLS handshake failed: {Reason}", ex.Message);
+            // A cancellation the connection did not ask for is the host's handshake deadline: a client that stalls mid-handshake.
+            _connection.Logger.Information("TLS handshake failed: {Reason}", ex is OperationCanceledException ? "timed out" : ex.Message);
             _closing = true;
             return;
         }

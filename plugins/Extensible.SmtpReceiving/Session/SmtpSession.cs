@@ -28,6 +28,7 @@ internal sealed partial class SmtpSession
     private bool _pendingOutput;
     private bool _closing;
     private bool _skippingLongLine;
+    private long _lineDeadline;
     private int _errors;
     private int _authErrors;
     private int _messageCount;
@@ -121,9 +122,10 @@ internal sealed partial class SmtpSession
 
     private async Task CommandLoopAsync()
     {
+        var partialLine = false;
         while (!_closing)
         {
-            var result = await ReadAsync(_services.CommandTimeout);
+            var result = await ReadAsync(_services.CommandTimeout, partialLine);
             var buffer = result.Buffer;
             var deferred = SmtpVerb.Unknown;
             string deferredArgs = string.Empty;
@@ -182,9 +184,11 @@ internal sealed partial class SmtpSession
                 // Commands that read further input own the reader from here; unread input stays in the pipe.
                 _reader.AdvanceTo(buffer.Start);
                 await ExecuteReadingCommandAsync(deferred, deferredArgs);
+                partialLine = false;
                 continue;
             }
 
+            partialLine = !buffer.IsEmpty || _skippingLongLine;
             _reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
@@ -297,10 +301,20 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>Flushes batched replies, then waits for input with a timeout.</summary>
-    private async ValueTask<ReadResult> ReadAsync(TimeSpan timeout)
+    /// <remarks>
+    /// With <paramref name="continuesLine"/> the wait shares the deadline of the line already begun, so a client
+    /// trickling a byte at a time (slowloris) cannot stretch one command line past the timeout.
+    /// </remarks>
+    private async ValueTask<ReadResult> ReadAsync(TimeSpan timeout, bool continuesLine = false)
     {
         await FlushAsync();
-        _readTimeout.CancelAfter(timeout);
+        var now = Environment.TickCount64;
+        if (!continuesLine)
+        {
+            _lineDeadline = now + (long)timeout.TotalMilliseconds;
+        }
+
+        _readTimeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(1, _lineDeadline - now)));
         var result = await _reader.ReadAsync(_readTimeout.Token);
         _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
         return result;
@@ -309,13 +323,15 @@ internal sealed partial class SmtpSession
     /// <summary>Reads one CRLF line (AUTH continuations); null when the client went away or sent something unusable.</summary>
     private async ValueTask<string?> ReadLineAsync(int maxLength)
     {
+        var partialLine = false;
         while (true)
         {
-            var result = await ReadAsync(_services.CommandTimeout);
+            var result = await ReadAsync(_services.CommandTimeout, partialLine);
             var buffer = result.Buffer;
             var status = LineReader.TryReadLine(ref buffer, maxLength, out var line, out var lineEndSeen);
             if (status == LineStatus.Incomplete)
             {
+                partialLine = !buffer.IsEmpty;
                 _reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
