@@ -308,7 +308,11 @@ internal sealed partial class ImapSession
         await using var stream = await folder.OpenContentAsync(uid, ct);
         var info = await MessageInfoBuilder.BuildAsync(stream, ct);
         _cache.Put(key, info, null);
-        _ = SaveInfoAsync(folder, uid, info);
+        if (_cache.TryBeginSave())
+        {
+            _ = SaveInfoAsync(folder, uid, info);
+        }
+
         return info;
     }
 
@@ -322,6 +326,10 @@ internal sealed partial class ImapSession
         catch (Exception ex)
         {
             _connection.Logger.Debug(ex, "Could not cache the MIME summary of UID {Uid}", uid);
+        }
+        finally
+        {
+            _cache.EndSave();
         }
     }
 

@@ -11,6 +11,25 @@ internal sealed class MessageCache(long capacityBytes)
     private readonly LinkedList<Entry> _lru = new();
     private readonly Lock _lock = new();
     private long _bytes;
+    private int _pendingSaves;
+
+    /// <summary>Most background writes of MIME summaries to the store's cache in flight at once; more are skipped, not queued.</summary>
+    public const int MaxPendingSaves = 64;
+
+    /// <summary>Reserves a slot for a background store-cache write; false when <see cref="MaxPendingSaves"/> are in flight.</summary>
+    public bool TryBeginSave()
+    {
+        if (Interlocked.Increment(ref _pendingSaves) <= MaxPendingSaves)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _pendingSaves);
+        return false;
+    }
+
+    /// <summary>Releases a slot taken with <see cref="TryBeginSave"/>.</summary>
+    public void EndSave() => Interlocked.Decrement(ref _pendingSaves);
 
     /// <summary>Bytes the cache holds now (estimated).</summary>
     public long Bytes
