@@ -198,6 +198,8 @@ public sealed class ExtensionTests(ImapServerFixture fixture) : IClassFixture<Im
             ("Re: Other", "References: <missing@x>\r\n", "Carl <c@example.test>"),
             ("Hello", "", "d@example.test"),
             ("re: hello", "", "Bea <e@example.test>"),
+            ("Tree", "", "f@example.test"),
+            ("Re: Tree", "References: <7@x> <gone@x>\r\n", "g@example.test"),
         ];
         for (var i = 0; i < messages.Length; i++)
         {
@@ -205,13 +207,14 @@ public sealed class ExtensionTests(ImapServerFixture fixture) : IClassFixture<Im
         }
 
         await c.CommandAsync("s", "SELECT INBOX");
-        Assert.Equal(["* SORT 1 2 5 6 3 4", "a OK SORT completed"], await c.CommandAsync("a", "SORT (SUBJECT) UTF-8 ALL"));
-        Assert.Equal(["* SORT 6 5 4 3 2 1", "b OK SORT completed"], await c.CommandAsync("b", "SORT (REVERSE DATE) UTF-8 ALL"));
-        Assert.Equal(["* SORT 1 2 4 5 6 3", "g OK SORT completed"], await c.CommandAsync("g", "SORT (FROM) UTF-8 ALL"));
-        Assert.Equal(["* SORT 3 2 6 4 5 1", "h OK SORT completed"], await c.CommandAsync("h", "SORT (DISPLAYFROM) UTF-8 ALL"));
+        Assert.Equal(["* SORT 1 2 5 6 3 4 7 8", "a OK SORT completed"], await c.CommandAsync("a", "SORT (SUBJECT) UTF-8 ALL"));
+        Assert.Equal(["* SORT 8 7 6 5 4 3 2 1", "b OK SORT completed"], await c.CommandAsync("b", "SORT (REVERSE DATE) UTF-8 ALL"));
+        Assert.Equal(["* SORT 1 2 4 5 6 7 8 3", "g OK SORT completed"], await c.CommandAsync("g", "SORT (FROM) UTF-8 ALL"));
+        Assert.Equal(["* SORT 3 2 6 4 5 7 8 1", "h OK SORT completed"], await c.CommandAsync("h", "SORT (DISPLAYFROM) UTF-8 ALL"));
         Assert.Equal(["* SORT 3 4", "c OK UID SORT completed"], await c.CommandAsync("c", "UID SORT (SUBJECT) UTF-8 SUBJECT other"));
-        Assert.Equal(["* THREAD (1 (2)(5)(6))(3 4)", "d OK THREAD completed"], await c.CommandAsync("d", "THREAD ORDEREDSUBJECT UTF-8 ALL"));
-        Assert.Equal(["* THREAD ((1 2)(5)(6))((3)(4))", "e OK THREAD completed"], await c.CommandAsync("e", "THREAD REFERENCES UTF-8 ALL"));
+        Assert.Equal(["* THREAD (1 (2)(5)(6))(3 4)(7 8)", "d OK THREAD completed"], await c.CommandAsync("d", "THREAD ORDEREDSUBJECT UTF-8 ALL"));
+        // 3 and 4 share a missing parent (a dummy kept at the root); 8's missing parent <gone@x> is pruned and 8 hangs below 7.
+        Assert.Equal(["* THREAD ((1 2)(5)(6))((3)(4))(7 8)", "e OK THREAD completed"], await c.CommandAsync("e", "THREAD REFERENCES UTF-8 ALL"));
         Assert.Equal("f BAD Unsupported threading algorithm", (await c.CommandAsync("f", "THREAD FOO UTF-8 ALL"))[^1]);
     }
 }
