@@ -43,9 +43,12 @@ internal sealed partial class ImapSession
                         }
                     }
 
-                    if (!selected.ReadOnly && change.Uids.Count > 0)
+                    if (change.Uids.Count > 0)
                     {
-                        var mark = _recent.Claim(_user!.Id, selected.Path, selected.Folder.UidValidity, selected.MaxUid);
+                        // EXAMINE shows what is recent without taking it from the session that SELECTs next (RFC 3501 2.3.2).
+                        var mark = selected.ReadOnly
+                            ? _recent.Peek(_user!.Id, selected.Path, selected.Folder.UidValidity)
+                            : _recent.Claim(_user!.Id, selected.Path, selected.Folder.UidValidity, selected.MaxUid);
                         foreach (var uid in change.Uids)
                         {
                             if (uid > mark)

@@ -149,6 +149,13 @@ public sealed class ExtensionTests(ImapServerFixture fixture) : IClassFixture<Im
         await using var a = await LoggedInAsync(user);
         await AppendAsync(a, "Subject: one\r\n\r\n1\r\n");
         await AppendAsync(a, "Subject: two\r\n\r\n2\r\n");
+
+        // EXAMINE shows them as recent but leaves them recent for the first session that SELECTs.
+        await using (var reader = await LoggedInAsync(user))
+        {
+            Assert.Contains("* 2 RECENT", await reader.CommandAsync("x", "EXAMINE INBOX"));
+        }
+
         var r = await a.CommandAsync("s", "SELECT INBOX");
         Assert.Contains("* 2 RECENT", r);
         r = await a.CommandAsync("f", "FETCH 1:2 FLAGS");
