@@ -224,4 +224,35 @@ public sealed class ExtensionTests(ImapServerFixture fixture) : IClassFixture<Im
         Assert.Equal(["* THREAD ((1 2)(5)(6))((3)(4))(7 8)", "e OK THREAD completed"], await c.CommandAsync("e", "THREAD REFERENCES UTF-8 ALL"));
         Assert.Equal("f BAD Unsupported threading algorithm", (await c.CommandAsync("f", "THREAD FOO UTF-8 ALL"))[^1]);
     }
+
+    [Fact]
+    public async Task HeaderFetchAndSearchWithoutBlankLineOrWithBareLineFeeds()
+    {
+        var user = await fixture.NewUserAsync();
+        await using var c = await LoggedInAsync(user);
+        const string headerOnly = "Subject: lonely\r\nFrom: a@example.test";
+        const string bareLf = "Subject: bare\nFrom: b@example.test\n\nbody\n";
+        foreach (var m in new[] { headerOnly, bareLf })
+        {
+            Assert.StartsWith("p OK", (await c.CommandAsync("p", $"APPEND INBOX {{{m.Length}+}}\r\n{m}"))[^1]);
+        }
+
+        await c.CommandAsync("s", "SELECT INBOX");
+        for (var round = 0; round < 2; round++)
+        {
+            // The second round is served from the header cache and must answer the same bytes.
+            await c.SendAsync("f FETCH 1:2 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n");
+            Assert.Equal("* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {19}", await c.ReadLineAsync());
+            Assert.Equal("Subject: lonely", await c.ReadLineAsync());
+            Assert.Equal(string.Empty, await c.ReadLineAsync());
+            Assert.Equal(")", await c.ReadLineAsync());
+            Assert.Equal("* 2 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {16}", await c.ReadLineAsync());
+            Assert.Equal("Subject: bare", await c.ReadLineAsync());
+            Assert.Equal(string.Empty, await c.ReadLineAsync());
+            Assert.Equal(")", await c.ReadLineAsync());
+            Assert.Equal("f OK FETCH completed", await c.ReadLineAsync());
+            Assert.Equal(["* SEARCH 1", "a OK SEARCH completed"], await c.CommandAsync("a", "SEARCH SUBJECT lonely"));
+            Assert.Equal(["* SEARCH 2", "b OK SEARCH completed"], await c.CommandAsync("b", "SEARCH FROM b@example.test"));
+        }
+    }
 }
