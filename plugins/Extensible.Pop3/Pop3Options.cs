@@ -27,6 +27,9 @@ public sealed class Pop3Options
     /// <summary>Longest command line accepted, in bytes, without CRLF (RFC 2449 allows 255; SASL responses get more).</summary>
     public int MaxLineLength { get; set; } = 255;
 
+    /// <summary>Seconds a command line (or SASL response) may take to arrive in full, counted from when the server starts waiting for it; past it the session ends (RFC 1939 autologout, at least 600).</summary>
+    public int CommandTimeout { get; set; } = 600;
+
     /// <summary>Longest SASL response line accepted, in bytes.</summary>
     public int MaxAuthLineLength { get; set; } = 8192;
 

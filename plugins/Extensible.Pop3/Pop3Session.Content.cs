@@ -32,7 +32,20 @@ public sealed partial class Pop3Session
             {
                 while (!writer.IsDone)
                 {
-                    var read = await content.ReadAsync(chunk, cancellationToken);
+                    int read;
+                    try
+                    {
+                        read = await content.ReadAsync(chunk, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is IOException or StoreException && !cancellationToken.IsCancellationRequested)
+                    {
+                        // The +OK line is out: nothing but closing keeps the client from taking a cut message as whole.
+                        _connection.Logger.Error(ex, "POP3 failed reading message {Number} from the store; closing", number);
+                        _connection.Abort("store read failed during RETR");
+                        IsClosing = true;
+                        return false;
+                    }
+
                     if (read == 0)
                     {
                         break;
@@ -41,19 +54,12 @@ public sealed partial class Pop3Session
                     writer.Write(chunk.AsSpan(0, read));
                     if (!Output.CanGetUnflushedBytes || Output.UnflushedBytes >= chunk.Length)
                     {
+                        // A client that goes away mid-message fails here; that is the network, not the store, and ends the session quietly.
                         await FlushAsync(cancellationToken);
                     }
                 }
 
                 writer.Complete();
-            }
-            catch (Exception ex) when (ex is IOException or StoreException && !cancellationToken.IsCancellationRequested)
-            {
-                // The +OK line is out: nothing but closing keeps the client from taking a cut message as whole.
-                _connection.Logger.Error(ex, "POP3 failed reading message {Number} from the store; closing", number);
-                _connection.Abort("store read failed during RETR");
-                IsClosing = true;
-                return false;
             }
             finally
             {

@@ -188,8 +188,13 @@ public sealed partial class Pop3Session
     public void Close() => IsClosing = true;
 
     /// <summary>Reads the next line of at most <paramref name="maxLength"/> bytes, flushing pending replies before waiting for input.</summary>
+    /// <remarks>
+    /// The whole line must arrive within <see cref="Pop3Options.CommandTimeout"/> of the first wait for it, so a client
+    /// trickling a byte at a time (slowloris) is logged out; that ends the session and reads as <see cref="LineResult.Closed"/>.
+    /// </remarks>
     public async ValueTask<(LineResult Result, string? Line)> ReadLineAsync(int maxLength, CancellationToken cancellationToken)
     {
+        long deadline = 0;
         while (true)
         {
             if (_holding)
@@ -235,7 +240,29 @@ public sealed partial class Pop3Session
 
             await FlushAsync(cancellationToken);
             _reader = _connection.Transport.Input;
-            var result = await _reader.ReadAsync(cancellationToken);
+            var now = Environment.TickCount64;
+            if (deadline == 0)
+            {
+                deadline = now + (Math.Max(1, Options.CommandTimeout) * 1000L);
+            }
+
+            ReadResult result;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(1, deadline - now)));
+                try
+                {
+                    result = await _reader.ReadAsync(timeout.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    _connection.Logger.Information("POP3 client sent no complete line within {Seconds} s; closing", Options.CommandTimeout);
+                    IsClosing = true;
+                    await TryWriteFinalAsync("-ERR " + Pop3ResponseCode.SysTemp + "Autologout: no complete command in time, closing connection");
+                    return (LineResult.Closed, null);
+                }
+            }
+
             if (result.IsCanceled)
             {
                 _reader.AdvanceTo(result.Buffer.Start);

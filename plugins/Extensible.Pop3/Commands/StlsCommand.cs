@@ -34,8 +34,10 @@ public sealed class StlsCommand : Pop3Command
         {
             await session.Connection.UpgradeToTlsAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException)
+        catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException
+                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // A cancellation the connection did not ask for is the host's handshake deadline: a client that stalls mid-handshake.
             session.Connection.Logger.Information(ex, "POP3 TLS handshake failed");
             session.Connection.Abort("TLS handshake failed");
             session.Close();
