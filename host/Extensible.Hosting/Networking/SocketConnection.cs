@@ -190,7 +190,7 @@ internal sealed class SocketConnection : MailConnectionContext, IAsyncDisposable
     }
 
     private static DuplexPipe CreatePipe(Stream stream) => new(
-        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: MinimumReadSize, leaveOpen: true)),
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: MinimumReadSize, leaveOpen: true, useZeroByteReads: true)),
         PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true)));
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
