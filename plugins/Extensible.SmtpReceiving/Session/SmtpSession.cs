@@ -127,6 +127,7 @@ internal sealed partial class SmtpSession
         {
             var result = await ReadAsync(_services.CommandTimeout, partialLine);
             var buffer = result.Buffer;
+            var lineEnded = false;
             var deferred = SmtpVerb.Unknown;
             string deferredArgs = string.Empty;
             while (!_closing)
@@ -139,6 +140,7 @@ internal sealed partial class SmtpSession
                     }
 
                     _skippingLongLine = false;
+                    lineEnded = true;
                     continue;
                 }
 
@@ -148,6 +150,7 @@ internal sealed partial class SmtpSession
                     break;
                 }
 
+                lineEnded |= lineEndSeen;
                 if (status == LineStatus.TooLong)
                 {
                     _skippingLongLine = !lineEndSeen;
@@ -188,7 +191,8 @@ internal sealed partial class SmtpSession
                 continue;
             }
 
-            partialLine = !buffer.IsEmpty || _skippingLongLine;
+            // Only a line still unfinished after a read that ended none keeps its deadline; a finished command starts a new one.
+            partialLine = !lineEnded && (!buffer.IsEmpty || _skippingLongLine);
             _reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
