@@ -24,7 +24,7 @@ SINK_PORT=${SINK_PORT:-2527}
 PLUGIN_BIN=${PLUGIN_BIN:-$ROOT/plugin-bin}
 TRACE=${TRACE:-}
 PERF=${PERF:-}
-[ -z "$PERF" ] || export DOTNET_PerfMapEnabled=1
+[ -z "$PERF" ] || export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
   for project in host/Extensible.Host plugins/Extensible.Storage plugins/Extensible.Processing plugins/Extensible.SmtpReceiving plugins/Extensible.Pop3 bench/Extensible.Bench.Smtp; do
