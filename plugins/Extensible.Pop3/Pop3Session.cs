@@ -140,10 +140,32 @@ public sealed partial class Pop3Session
         }
     }
 
-    /// <summary>Sends what was written; throws <see cref="OperationCanceledException"/> when the peer is gone.</summary>
+    /// <summary>Sends what was written; throws <see cref="OperationCanceledException"/> when the peer is gone or has read nothing for <see cref="Pop3Options.CommandTimeout"/>.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        var result = await Output.FlushAsync(cancellationToken);
+        var flush = Output.FlushAsync(cancellationToken);
+        FlushResult result;
+        if (flush.IsCompleted)
+        {
+            result = await flush;
+        }
+        else
+        {
+            // Without a bound a client that pipelines and never reads would hold its connection forever on a listener without an idle timeout.
+            var pending = flush.AsTask();
+            try
+            {
+                result = await pending.WaitAsync(TimeSpan.FromSeconds(Math.Max(1, Options.CommandTimeout)), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                IsClosing = true;
+                _connection.Abort($"the client read no replies for {Options.CommandTimeout} s");
+                throw new OperationCanceledException("The peer stopped reading.", cancellationToken);
+            }
+        }
+
         if (result.IsCompleted || result.IsCanceled)
         {
             IsClosing = true;

@@ -371,8 +371,23 @@ internal sealed partial class SmtpSession
         _pendingOutput = false;
         var flush = _writer.FlushAsync(Closed);
         return flush.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitFlushAsync(flush);
+    }
 
-        static async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush) => await flush;
+    /// <summary>Waits for replies the socket did not take at once; a client that reads none for CommandTimeout is dropped.</summary>
+    /// <remarks>Without this a client that pipelines and never reads would hold its connection forever on a listener without an idle timeout.</remarks>
+    private async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush)
+    {
+        var pending = flush.AsTask();
+        try
+        {
+            await pending.WaitAsync(_services.CommandTimeout, Closed);
+        }
+        catch (TimeoutException)
+        {
+            _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _connection.Abort($"the client read no replies for {_services.CommandTimeout.TotalSeconds} s");
+            throw new OperationCanceledException(Closed);
+        }
     }
 
     private async ValueTask TryFinalReplyAsync(string line)
