@@ -39,9 +39,6 @@ public sealed class ProcessingOptions
     /// <summary>How deep forwarders may expand before the recipient fails as a loop (5.4.6).</summary>
     public int MaxForwardDepth { get; set; } = 10;
 
-    /// <summary>More Received headers than this fail the message as a mail loop (5.4.6).</summary>
-    public int MaxReceivedHeaders { get; set; } = 50;
-
     /// <summary>True to bounce over-quota recipients at once (5.2.2); false to retry them (4.2.2).</summary>
     public bool QuotaExceededIsPermanent { get; set; } = true;
 

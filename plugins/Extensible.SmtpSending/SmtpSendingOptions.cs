@@ -33,8 +33,8 @@ public sealed class SmtpSendingOptions
     /// <summary>True to check peer certificates (chain and name); false accepts self-signed ones, as opportunistic TLS usually does.</summary>
     public bool VerifyCertificates { get; set; }
 
-    /// <summary>Host names that mean this server; an MX pointing at one of them is a loop (the server name is always included).</summary>
-    public List<string> LocalHostNames { get; set; } = ["localhost"];
+    /// <summary>More host names that mean this server; an MX pointing at one of them is a loop (<c>localhost</c> and the server name always count).</summary>
+    public List<string> LocalHostNames { get; set; } = [];
 
     /// <summary>The relay for every domain without its own entry in <see cref="SmartHosts"/>, or null for MX delivery.</summary>
     public SmartHostOptions? SmartHost { get; set; }

@@ -95,16 +95,34 @@ internal sealed class SocketConnection : MailConnectionContext, IAsyncDisposable
     /// <summary>Performs the server TLS handshake on the raw stream and replaces the pipes.</summary>
     public async Task StartTlsAsync(CancellationToken cancellationToken)
     {
+        var certificate = _listener.Certificate ?? throw new InvalidOperationException("no TLS certificate is configured for this listener");
         var tls = new SslStream(_network, leaveInnerStreamOpen: true);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+        try
         {
-            ServerCertificateContext = _listener.Certificate ?? throw new InvalidOperationException("no TLS certificate is configured for this listener"),
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ClientCertificateRequired = false,
-            CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-        }, timeout.Token);
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = certificate,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ClientCertificateRequired = false,
+                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            }, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or AuthenticationException or System.Net.Sockets.SocketException)
+        {
+            // The old pipes are gone and no TLS exists: nothing more can be said on this connection.
+            await tls.DisposeAsync();
+            Close(null);
+            if (ex is OperationCanceledException && (cancellationToken.IsCancellationRequested || _closed.IsCancellationRequested))
+            {
+                throw;
+            }
+
+            Logger.Information("TLS handshake failed: {Reason}", ex is OperationCanceledException ? "timed out after 30 s" : ex.Message);
+            throw new AuthenticationException(ex is OperationCanceledException ? "TLS handshake timed out" : "TLS handshake failed: " + ex.Message, ex);
+        }
+
         _tls = tls;
         _stream = tls;
         _transport = CreatePipe(tls);

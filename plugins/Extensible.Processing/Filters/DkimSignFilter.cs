@@ -47,7 +47,7 @@ public sealed class DkimSignFilter(PluginContext context) : IMessageFilter
             HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
             BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
         });
-        var headers = options.Headers.Where(h => mime.Headers.Contains(h)).ToList();
+        var headers = options.EffectiveHeaders.Where(h => mime.Headers.Contains(h)).ToList();
         if (!headers.Contains("From", StringComparer.OrdinalIgnoreCase))
         {
             headers.Insert(0, "From");

@@ -22,7 +22,7 @@ public sealed class DnsblHook(PluginContext context) : ISmtpHook
         var options = context.GetOptions<ProcessingFilterOptions>().Filters.Dnsbl;
         var ip = session.ClientAddress.IsIPv4MappedToIPv6 ? session.ClientAddress.MapToIPv4() : session.ClientAddress;
         if (!options.Enabled || options.Zones.Count == 0
-            || !options.Listeners.Contains(session.Listener, StringComparer.OrdinalIgnoreCase)
+            || !options.EffectiveListeners.Contains(session.Listener, StringComparer.OrdinalIgnoreCase)
             || options.Exempt.Any(e => IPAddress.TryParse(e, out var exempt) && exempt.Equals(ip)))
         {
             return SmtpHookResult.Continue;

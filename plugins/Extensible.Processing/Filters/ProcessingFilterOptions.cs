@@ -86,8 +86,14 @@ public sealed class DkimSignOptions
     /// <summary>Keys per signing domain.</summary>
     public List<DkimKeyOptions> Keys { get; set; } = [];
 
-    /// <summary>Headers signed when present.</summary>
-    public List<string> Headers { get; set; } = ["From", "To", "Cc", "Subject", "Date", "Message-ID", "Reply-To", "In-Reply-To", "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"];
+    /// <summary>The headers signed when present and <see cref="Headers"/> is empty.</summary>
+    public static IReadOnlyList<string> DefaultHeaders { get; } = ["From", "To", "Cc", "Subject", "Date", "Message-ID", "Reply-To", "In-Reply-To", "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"];
+
+    /// <summary>Headers signed when present; empty signs <see cref="DefaultHeaders"/> (a list in config replaces them).</summary>
+    public List<string> Headers { get; set; } = [];
+
+    /// <summary>The headers actually signed.</summary>
+    public IReadOnlyList<string> EffectiveHeaders => Headers.Count > 0 ? Headers : DefaultHeaders;
 }
 
 /// <summary>One DKIM signing key.</summary>
@@ -112,8 +118,11 @@ public sealed class DnsblOptions
     /// <summary>Zones asked, for example <c>zen.spamhaus.org</c>.</summary>
     public List<string> Zones { get; set; } = [];
 
-    /// <summary>Listeners checked (submission clients authenticate instead).</summary>
-    public List<string> Listeners { get; set; } = ["mx"];
+    /// <summary>Listeners checked; empty checks <c>mx</c> only (submission clients authenticate instead).</summary>
+    public List<string> Listeners { get; set; } = [];
+
+    /// <summary>The listeners actually checked.</summary>
+    public IReadOnlyList<string> EffectiveListeners => Listeners.Count > 0 ? Listeners : ["mx"];
 
     /// <summary>Client addresses never checked (exact addresses).</summary>
     public List<string> Exempt { get; set; } = [];

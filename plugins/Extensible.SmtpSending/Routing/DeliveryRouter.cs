@@ -126,6 +126,7 @@ internal sealed class DeliveryRouter(IDnsResolver dns, SmtpSendingOptions option
 
     private bool IsLocal(string host) =>
         string.Equals(host, serverName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
         || options.LocalHostNames.Any(n => string.Equals(n.TrimEnd('.'), host, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Sorts by preference and shuffles hosts of equal preference, as RFC 5321 asks, to spread load.</summary>

@@ -36,7 +36,10 @@ public abstract class MailConnectionContext
     public abstract string? TlsCipherSuite { get; }
 
     /// <summary>Starts TLS in place (STARTTLS, STLS); call after writing the go-ahead reply and flushing it.</summary>
-    /// <remarks>Unread input received before the handshake is discarded, as RFC 3207 requires against command injection.</remarks>
+    /// <remarks>
+    /// Unread input received before the handshake is discarded, as RFC 3207 requires against command injection. A failed or
+    /// timed-out handshake throws <see cref="AuthenticationException"/> and closes the connection: the handler should end.
+    /// </remarks>
     public abstract Task UpgradeToTlsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Logger enriched with service, connection id and peer.</summary>
