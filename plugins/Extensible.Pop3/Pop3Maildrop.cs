@@ -14,6 +14,10 @@ public sealed class Pop3Maildrop : IAsyncDisposable
     private readonly bool[] _deleted;
     private readonly bool[] _seen;
     private readonly List<uint> _pendingSeen = [];
+    private readonly List<uint> _queuedSeen = [];
+    private readonly Lock _seenLock = new();
+    private Task _seenWrite = Task.CompletedTask;
+    private bool _seenWriting;
 
     private Pop3Maildrop(IMailbox mailbox, IMessageFolder folder, IReadOnlyList<MessageSummary> messages)
     {
@@ -88,8 +92,12 @@ public sealed class Pop3Maildrop : IAsyncDisposable
     public ValueTask<Stream> OpenContentAsync(int number, CancellationToken cancellationToken) =>
         _folder.OpenContentAsync(_messages[number - 1].Uid, cancellationToken);
 
-    /// <summary>Sets \Seen on message <paramref name="number"/> unless this session knows it has it; with <paramref name="defer"/>, only notes it for <see cref="FlushSeenAsync"/>.</summary>
-    public async ValueTask MarkSeenAsync(int number, bool defer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets \Seen on message <paramref name="number"/> unless this session knows it has it. The store write runs behind
+    /// the session (RETR does not wait for its fsync; writes from several RETRs coalesce); with <paramref name="defer"/>
+    /// it is only noted. <see cref="FlushSeenAsync"/> waits for both.
+    /// </summary>
+    public void MarkSeen(int number, bool defer)
     {
         if (_seen[number - 1])
         {
@@ -97,18 +105,28 @@ public sealed class Pop3Maildrop : IAsyncDisposable
         }
 
         _seen[number - 1] = true;
+        var uid = _messages[number - 1].Uid;
         if (defer)
         {
-            _pendingSeen.Add(_messages[number - 1].Uid);
+            _pendingSeen.Add(uid);
             return;
         }
 
-        await _folder.UpdateFlagsAsync([_messages[number - 1].Uid], AddSeen, cancellationToken: cancellationToken);
+        lock (_seenLock)
+        {
+            _queuedSeen.Add(uid);
+            if (!_seenWriting)
+            {
+                _seenWriting = true;
+                _seenWrite = WriteQueuedSeenAsync();
+            }
+        }
     }
 
-    /// <summary>Stores the \Seen flags noted by deferred <see cref="MarkSeenAsync"/> calls in one update.</summary>
+    /// <summary>Waits for the \Seen writes under way, then stores the deferred ones in one update.</summary>
     public async ValueTask FlushSeenAsync(CancellationToken cancellationToken)
     {
+        await _seenWrite.WaitAsync(cancellationToken);
         if (_pendingSeen.Count == 0)
         {
             return;
@@ -116,6 +134,40 @@ public sealed class Pop3Maildrop : IAsyncDisposable
 
         await _folder.UpdateFlagsAsync(_pendingSeen, AddSeen, cancellationToken: cancellationToken);
         _pendingSeen.Clear();
+    }
+
+    private async Task WriteQueuedSeenAsync()
+    {
+        while (true)
+        {
+            uint[] batch;
+            lock (_seenLock)
+            {
+                if (_queuedSeen.Count == 0)
+                {
+                    _seenWriting = false;
+                    return;
+                }
+
+                batch = [.. _queuedSeen];
+                _queuedSeen.Clear();
+            }
+
+            try
+            {
+                await _folder.UpdateFlagsAsync(batch, AddSeen);
+            }
+            catch
+            {
+                lock (_seenLock)
+                {
+                    _queuedSeen.Clear();
+                    _seenWriting = false;
+                }
+
+                throw;
+            }
+        }
     }
 
     /// <summary>Marks message <paramref name="number"/> for deletion at QUIT.</summary>
@@ -149,6 +201,15 @@ public sealed class Pop3Maildrop : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            await _seenWrite;
+        }
+        catch (Exception ex) when (ex is StoreException or IOException or ObjectDisposedException)
+        {
+            // Already reported by FlushSeenAsync when the session ended normally; a flag is not mail.
+        }
+
         await _folder.DisposeAsync();
         await _mailbox.DisposeAsync();
     }

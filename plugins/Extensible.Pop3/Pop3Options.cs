@@ -33,7 +33,7 @@ public sealed class Pop3Options
     /// <summary>Longest SASL response line accepted, in bytes.</summary>
     public int MaxAuthLineLength { get; set; } = 8192;
 
-    /// <summary>Sets \Seen on retrieved messages in one store update at QUIT or disconnect instead of at each RETR.</summary>
+    /// <summary>Sets \Seen on retrieved messages in one store update at QUIT or disconnect; false (default) writes it right after each RETR, behind the session, so IMAP sees it at once.</summary>
     public bool DeferSeenUntilQuit { get; set; }
 
     /// <summary>Bytes read from the store per chunk while sending a message.</summary>

@@ -56,9 +56,8 @@ public sealed partial class Pop3Session
         WriteLine($"+OK Logged in, maildrop has {count} messages ({size} octets)");
     }
 
-    /// <summary>Sets \Seen on a retrieved message, now or at the end of the session as configured.</summary>
-    public ValueTask MarkSeenAsync(int number, CancellationToken cancellationToken) =>
-        Maildrop!.MarkSeenAsync(number, Options.DeferSeenUntilQuit, cancellationToken);
+    /// <summary>Sets \Seen on a retrieved message, written behind the session or at its end as configured.</summary>
+    public void MarkSeen(int number) => Maildrop!.MarkSeen(number, Options.DeferSeenUntilQuit);
 
     /// <summary>Stores deferred \Seen flags.</summary>
     public ValueTask FlushSeenAsync(CancellationToken cancellationToken) =>

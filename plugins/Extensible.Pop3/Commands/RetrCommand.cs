@@ -16,7 +16,7 @@ public sealed class RetrCommand : Pop3Command
 
         if (await session.SendMessageAsync(number, -1, cancellationToken))
         {
-            await session.MarkSeenAsync(number, cancellationToken);
+            session.MarkSeen(number);
         }
     }
 }
