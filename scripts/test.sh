@@ -28,7 +28,7 @@ for project in tests/*/*.csproj; do
   grep -q '<IsTestProject>false</IsTestProject>' "$project" && continue
   name=$(basename "$project" .csproj)
   dll="$(dirname "$project")/bin/Release/net10.0/$name.dll"
-  if ! ls "$(dirname "$project")"/*.cs "$(dirname "$project")"/*/*.cs >/dev/null 2>&1; then
+  if ! find "$(dirname "$project")" -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*' | grep -q .; then
     continue   # a test project with no tests yet
   fi
   echo "=== $name"

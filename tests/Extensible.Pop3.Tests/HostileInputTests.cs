@@ -96,8 +96,8 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
             Assert.StartsWith("+OK ", await client.ReadLineAsync(Token));
             var garbage = new byte[random.Next(1, 16 * 1024)];
             random.NextBytes(garbage);
-            await TrySendAsync(client, garbage);
-            TryShutdownSend(client);
+            await client.TrySendAsync(garbage, Token);
+            client.TryShutdownSend();
             var lines = await client.ReadUntilClosedAsync(CloseWait, Token);
             Assert.All(lines, line => Assert.Matches(@"^(\+OK|-ERR)( |$)", line));
         }
@@ -182,17 +182,17 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
         await using (var client = await GreetedAsync(Pop3Port))
         {
             var before = RssKb(Server.ProcessId);
-            await SendRepeatedAsync(client, (byte)'A', 10 * 1024 * 1024);
+            await client.SendRepeatedAsync((byte)'A', 10 * 1024 * 1024, Token);
             await client.SendAsync("\r\nCAPA\r\n", Token);
             Assert.StartsWith("-ERR Line too long", await client.ReadLineAsync(Token));
             Assert.StartsWith("+OK", await client.ReadLineAsync(Token));
             await client.ReadBodyAsync(Token);
 
-            await SendRepeatedAsync(client, (byte)'B', 1024 * 1024);
+            await client.SendRepeatedAsync((byte)'B', 1024 * 1024, Token);
             Assert.StartsWith("-ERR Line too long", await client.CommandAsync(string.Empty, Token));
 
             Assert.StartsWith("+ ", await client.CommandAsync("AUTH PLAIN", Token));
-            await SendRepeatedAsync(client, (byte)'Q', 4 * 1024 * 1024);
+            await client.SendRepeatedAsync((byte)'Q', 4 * 1024 * 1024, Token);
             Assert.StartsWith("-ERR ", await client.CommandAsync(string.Empty, Token));
             Assert.StartsWith("+ ", await client.CommandAsync("AUTH PLAIN", Token));
             Assert.StartsWith("-ERR [AUTH]", await client.CommandAsync(Base64(new string('x', 6000)), Token));
@@ -238,7 +238,7 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
             // Each RETR 2 answers 2 MB, each CAPA a dozen lines: without backpressure, gigabytes of replies.
             var command = loggedIn ? "RETR 2\r\n" : "CAPA\r\n";
             var flood = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(command, loggedIn ? 200_000 : 2_000_000)));
-            var write = TrySendAsync(client, flood);
+            var write = client.TrySendAsync(flood, Token);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
             while (!write.IsCompleted && DateTime.UtcNow < deadline)
             {
@@ -276,7 +276,7 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
     [Fact]
     public async Task AbruptDisconnectsInEveryStateLoseNothingAndCrashNothing()
     {
-        (string Name, Func<HostileClient, Task> Reach)[] states =
+        (string Name, Func<RawLineClient, Task> Reach)[] states =
         [
             ("before the greeting is read", _ => Task.CompletedTask),
             ("mid-command", async c => { Assert.StartsWith("+OK", await c.ReadLineAsync(Token)); await c.SendAsync("CAP", Token); }),
@@ -348,7 +348,7 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
             var reader = client.ReadUntilClosedAsync(TimeSpan.FromSeconds(30), Token);
             for (var i = 0; i < 30 && !reader.IsCompleted; i++)
             {
-                await TrySendAsync(client, "CAPA"u8.ToArray().AsMemory(i % 4, 1));
+                await client.TrySendAsync("CAPA"u8.ToArray().AsMemory(i % 4, 1), Token);
                 await Task.WhenAny(reader, Task.Delay(1000, Token));
             }
 
@@ -385,7 +385,7 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
         await using (var client = await GreetedAsync(Pop3Port))
         {
             Assert.StartsWith("+OK", await client.CommandAsync("STLS", Token));
-            await TrySendAsync(client, Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("USER a@example.test\r\nPASS secret\r\n", 20))));
+            await client.TrySendAsync(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("USER a@example.test\r\nPASS secret\r\n", 20))), Token);
             Assert.DoesNotContain(await client.ReadUntilClosedAsync(CloseWait, Token), l => l.StartsWith("+OK", StringComparison.Ordinal));
         }
 
@@ -394,7 +394,7 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
             Assert.StartsWith("+OK", await client.CommandAsync("STLS", Token));
             var garbage = new byte[4096];
             new Random(8).NextBytes(garbage);
-            await TrySendAsync(client, garbage);
+            await client.TrySendAsync(garbage, Token);
             await client.ReadUntilClosedAsync(CloseWait, Token);
         }
 
@@ -405,8 +405,8 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
 
         await using (var client = await ConnectAsync(Server.Port("pop3", "pop3s")))
         {
-            await TrySendAsync(client, Encoding.ASCII.GetBytes("USER a@example.test\r\nPASS secret\r\nQUIT\r\n"));
-            Assert.All(await ReadRawUntilClosedAsync(client), b => Assert.NotEqual((byte)'+', b));
+            await client.TrySendAsync(Encoding.ASCII.GetBytes("USER a@example.test\r\nPASS secret\r\nQUIT\r\n"), Token);
+            Assert.All(await client.ReadRawUntilClosedAsync(CloseWait, Token), b => Assert.NotEqual((byte)'+', b));
         }
 
         await WaitForNoConnectionsAsync();
@@ -464,23 +464,23 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
         Assert.True(rss - fixture.BaselineRssKb < RssAllowanceKb, $"RSS {rss / 1024} MB against a baseline of {fixture.BaselineRssKb / 1024} MB");
     }
 
-    private static async Task<HostileClient> ConnectAsync(int port) => await HostileClient.ConnectAsync(port, Token);
+    private static async Task<RawLineClient> ConnectAsync(int port) => await RawLineClient.ConnectAsync(port, Token);
 
-    private static async Task<HostileClient> GreetedAsync(int port)
+    private static async Task<RawLineClient> GreetedAsync(int port)
     {
         var client = await ConnectAsync(port);
         Assert.StartsWith("+OK ", await client.ReadLineAsync(Token));
         return client;
     }
 
-    private static async Task<HostileClient> LoggedInAsync(int port)
+    private static async Task<RawLineClient> LoggedInAsync(int port)
     {
         var client = await ConnectAsync(port);
         await LogInAsync(client);
         return client;
     }
 
-    private static async Task LogInAsync(HostileClient client)
+    private static async Task LogInAsync(RawLineClient client)
     {
         Assert.StartsWith("+OK ", await client.ReadLineAsync(Token));
         Assert.StartsWith("+OK", await client.CommandAsync("USER a@example.test", Token));
@@ -531,59 +531,9 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
         }
     }
 
-    private static async Task SendRepeatedAsync(HostileClient client, byte value, int count)
-    {
-        var chunk = new byte[64 * 1024];
-        Array.Fill(chunk, value);
-        for (var sent = 0; sent < count; sent += chunk.Length)
-        {
-            await client.SendAsync(chunk.AsMemory(0, Math.Min(chunk.Length, count - sent)), Token);
-        }
-    }
 
-    /// <summary>Sends and ignores a failure: the server may close first, which is what some attacks expect.</summary>
-    private static async Task TrySendAsync(HostileClient client, ReadOnlyMemory<byte> bytes)
-    {
-        try
-        {
-            await client.SendAsync(bytes, Token);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-        }
-    }
 
-    private static void TryShutdownSend(HostileClient client)
-    {
-        try
-        {
-            client.ShutdownSend();
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-        }
-    }
 
-    private static async Task<List<byte>> ReadRawUntilClosedAsync(HostileClient client)
-    {
-        var received = new List<byte>();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        timeout.CancelAfter(CloseWait);
-        var buffer = new byte[4096];
-        try
-        {
-            int read;
-            while ((read = await client.Socket.ReceiveAsync(buffer, timeout.Token)) > 0)
-            {
-                received.AddRange(buffer.AsSpan(0, read));
-            }
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-        }
-
-        return received;
-    }
 
     private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
 

@@ -84,8 +84,8 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
             await using var client = await ConnectAsync(MxPort);
             var garbage = new byte[random.Next(1, 16 * 1024)];
             random.NextBytes(garbage);
-            await TrySendAsync(client, garbage);
-            TryShutdownSend(client);
+            await client.TrySendAsync(garbage, Token);
+            client.TryShutdownSend();
             var lines = await client.ReadUntilClosedAsync(CloseWait, Token);
             Assert.All(lines, line => Assert.Matches(@"^[2-5]\d\d[ -]", line));
         }
@@ -165,7 +165,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
 
             // Far over it, with and without a line end in sight.
             Assert.StartsWith("334 ", await client.CommandAsync("AUTH LOGIN", Token));
-            await SendRepeatedAsync(client, (byte)'Q', 4 * 1024 * 1024);
+            await client.SendRepeatedAsync((byte)'Q', 4 * 1024 * 1024, Token);
             Assert.StartsWith("500 5.5.2", await client.CommandAsync(string.Empty, Token));
             Assert.StartsWith("250 ", await client.CommandAsync("NOOP", Token));
         }
@@ -180,12 +180,12 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
         {
             Assert.StartsWith("220 ", await client.ReadReplyAsync(Token));
             var before = RssKb(Server.ProcessId);
-            await SendRepeatedAsync(client, (byte)'A', 10 * 1024 * 1024);
+            await client.SendRepeatedAsync((byte)'A', 10 * 1024 * 1024, Token);
             await client.SendAsync("\r\nNOOP\r\n", Token);
             Assert.StartsWith("500 5.5.2 Line too long", await client.ReadReplyAsync(Token));
             Assert.StartsWith("250 ", await client.ReadReplyAsync(Token));
 
-            await SendRepeatedAsync(client, (byte)'B', 1024 * 1024);
+            await client.SendRepeatedAsync((byte)'B', 1024 * 1024, Token);
             Assert.StartsWith("500 5.5.2 Line too long", await client.CommandAsync(string.Empty, Token));
             Assert.StartsWith("250 ", await client.CommandAsync("NOOP", Token));
             AssertGrowthBelow(before, 48 * 1024, "10 MB and 1 MB command lines");
@@ -194,7 +194,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
             Assert.StartsWith("250", await client.CommandAsync("EHLO long.test", Token));
             await BeginDataAsync(client);
             await client.SendAsync("Subject: long\r\n\r\n", Token);
-            await SendRepeatedAsync(client, (byte)'C', 1024 * 1024);
+            await client.SendRepeatedAsync((byte)'C', 1024 * 1024, Token);
             Assert.StartsWith("550 5.6.0", await client.CommandAsync("\r\n.", Token));
             Assert.StartsWith("221 ", await client.CommandAsync("QUIT", Token));
         }
@@ -233,7 +233,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
         {
             // 3 million HELP commands in one write: about 250 MB of replies if the server queued them all.
             var flood = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("HELP\r\n", 3_000_000)));
-            var write = TrySendAsync(client, flood);
+            var write = client.TrySendAsync(flood, Token);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
             while (!write.IsCompleted && DateTime.UtcNow < deadline)
             {
@@ -288,7 +288,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
                 refused.Append(CultureInfo.InvariantCulture, $"RCPT TO:<r{i}@remote.test>\r\n");
             }
 
-            var refusedWrite = TrySendAsync(client, Encoding.ASCII.GetBytes(refused.ToString()));
+            var refusedWrite = client.TrySendAsync(Encoding.ASCII.GetBytes(refused.ToString()), Token);
             var lines = await client.ReadUntilClosedAsync(CloseWait, Token);
             await refusedWrite;
             Assert.StartsWith("250 2.1.0", lines[0]);
@@ -327,7 +327,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
     public async Task AbruptDisconnectsInEveryStateLeaveNoTraceAndNoCrash()
     {
         var marker = "LEAK-" + Guid.NewGuid().ToString("n");
-        (string Name, Func<HostileClient, Task> Reach)[] states =
+        (string Name, Func<RawLineClient, Task> Reach)[] states =
         [
             ("before the greeting is read", _ => Task.CompletedTask),
             ("mid-command", c => GreetedAsync(c, "EHLO half-a-comm")),
@@ -337,7 +337,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
             ("mid-DATA", async c => { await EhloOnAsync(c); await BeginDataAsync(c); await c.SendAsync($"Subject: {marker}\r\n\r\n{marker}\r\n", Token); }),
             ("DATA without the final CRLF", async c => { await EhloOnAsync(c); await BeginDataAsync(c); await c.SendAsync($"Subject: x\r\n\r\n{marker}\r\n.", Token); }),
             ("mid-BDAT chunk", async c => { await EhloOnAsync(c); await MailRcptAsync(c); await c.SendAsync($"BDAT 100000 LAST\r\nSubject: {marker}\r\n", Token); }),
-            ("BDAT with a huge size", async c => { await EhloOnAsync(c); await MailRcptAsync(c); await c.SendAsync("BDAT 9000000000000000000 LAST\r\n", Token); await SendRepeatedAsync(c, (byte)'Z', 1024 * 1024); }),
+            ("BDAT with a huge size", async c => { await EhloOnAsync(c); await MailRcptAsync(c); await c.SendAsync("BDAT 9000000000000000000 LAST\r\n", Token); await c.SendRepeatedAsync((byte)'Z', 1024 * 1024, Token); }),
             ("BDAT without a transaction", async c => { await EhloOnAsync(c); await c.SendAsync("BDAT 5000000\r\n" + marker, Token); }),
             ("mid-AUTH LOGIN", async c => { await EhloOnAsync(c); Assert.StartsWith("334", await c.CommandAsync("AUTH LOGIN", Token)); }),
             ("mid-AUTH PLAIN", async c => { await EhloOnAsync(c); Assert.StartsWith("334", await c.CommandAsync("AUTH PLAIN", Token)); await c.SendAsync("AGFA", Token); }),
@@ -406,7 +406,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
             var reader = client.ReadUntilClosedAsync(TimeSpan.FromSeconds(30), Token);
             for (var i = 0; i < 30 && !reader.IsCompleted; i++)
             {
-                await TrySendAsync(client, "NOOP"u8.ToArray().AsMemory(i % 4, 1));
+                await client.TrySendAsync("NOOP"u8.ToArray().AsMemory(i % 4, 1), Token);
                 await Task.WhenAny(reader, Task.Delay(1000, Token));
             }
 
@@ -445,7 +445,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
         await using (var client = await EhloAsync(MxPort))
         {
             Assert.StartsWith("220 ", await client.CommandAsync("STARTTLS", Token));
-            await TrySendAsync(client, Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("MAIL FROM:<evil@remote.test>\r\n", 20))));
+            await client.TrySendAsync(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("MAIL FROM:<evil@remote.test>\r\n", 20))), Token);
             await client.ReadUntilClosedAsync(CloseWait, Token);
         }
 
@@ -455,7 +455,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
             Assert.StartsWith("220 ", await client.CommandAsync("STARTTLS", Token));
             var garbage = new byte[4096];
             new Random(7).NextBytes(garbage);
-            await TrySendAsync(client, garbage);
+            await client.TrySendAsync(garbage, Token);
             await client.ReadUntilClosedAsync(CloseWait, Token);
         }
 
@@ -468,8 +468,8 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
         // Plain SMTP on the implicit-TLS port.
         await using (var client = await ConnectAsync(Server.Port("smtp-receiving", "smtps")))
         {
-            await TrySendAsync(client, Encoding.ASCII.GetBytes("EHLO plain.test\r\nQUIT\r\n"));
-            Assert.All(await ReadRawUntilClosedAsync(client), b => Assert.NotEqual((byte)'2', b));
+            await client.TrySendAsync(Encoding.ASCII.GetBytes("EHLO plain.test\r\nQUIT\r\n"), Token);
+            Assert.All(await client.ReadRawUntilClosedAsync(CloseWait, Token), b => Assert.NotEqual((byte)'2', b));
         }
 
         await WaitForNoConnectionsAsync();
@@ -496,7 +496,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
     /// <summary>Runs a whole well-formed session: greeting, EHLO, MAIL, RCPT, DATA, QUIT.</summary>
     internal static async Task DeliverAsync(int port, string subject, CancellationToken cancellationToken)
     {
-        await using var client = await HostileClient.ConnectAsync(port, cancellationToken);
+        await using var client = await RawLineClient.ConnectAsync(port, cancellationToken);
         Assert.StartsWith("220 ", await client.ReadReplyAsync(cancellationToken));
         Assert.StartsWith("250", await client.CommandAsync("EHLO fresh.test", cancellationToken));
         Assert.StartsWith("250 2.1.0", await client.CommandAsync("MAIL FROM:<fresh@remote.test>", cancellationToken));
@@ -615,92 +615,42 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
         return found;
     }
 
-    private static async Task<HostileClient> ConnectAsync(int port) => await HostileClient.ConnectAsync(port, Token);
+    private static async Task<RawLineClient> ConnectAsync(int port) => await RawLineClient.ConnectAsync(port, Token);
 
-    private static async Task<HostileClient> EhloAsync(int port)
+    private static async Task<RawLineClient> EhloAsync(int port)
     {
         var client = await ConnectAsync(port);
         await EhloOnAsync(client);
         return client;
     }
 
-    private static async Task GreetedAsync(HostileClient client, string partial)
+    private static async Task GreetedAsync(RawLineClient client, string partial)
     {
         Assert.StartsWith("220 ", await client.ReadReplyAsync(Token));
         await client.SendAsync(partial, Token);
     }
 
-    private static async Task EhloOnAsync(HostileClient client)
+    private static async Task EhloOnAsync(RawLineClient client)
     {
         Assert.StartsWith("220 ", await client.ReadReplyAsync(Token));
         Assert.StartsWith("250", await client.CommandAsync("EHLO attacker.test", Token));
     }
 
-    private static async Task MailRcptAsync(HostileClient client)
+    private static async Task MailRcptAsync(RawLineClient client)
     {
         Assert.StartsWith("250 2.1.0", await client.CommandAsync("MAIL FROM:<p@remote.test>", Token));
         Assert.StartsWith("250 2.1.5", await client.CommandAsync("RCPT TO:<a@example.test>", Token));
     }
 
-    private static async Task BeginDataAsync(HostileClient client)
+    private static async Task BeginDataAsync(RawLineClient client)
     {
         await MailRcptAsync(client);
         Assert.StartsWith("354 ", await client.CommandAsync("DATA", Token));
     }
 
-    private static async Task SendRepeatedAsync(HostileClient client, byte value, int count)
-    {
-        var chunk = new byte[64 * 1024];
-        Array.Fill(chunk, value);
-        for (var sent = 0; sent < count; sent += chunk.Length)
-        {
-            await client.SendAsync(chunk.AsMemory(0, Math.Min(chunk.Length, count - sent)), Token);
-        }
-    }
 
-    /// <summary>Sends and ignores a failure: the server may close first, which is what some attacks expect.</summary>
-    private static async Task TrySendAsync(HostileClient client, ReadOnlyMemory<byte> bytes)
-    {
-        try
-        {
-            await client.SendAsync(bytes, Token);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-        }
-    }
 
-    private static void TryShutdownSend(HostileClient client)
-    {
-        try
-        {
-            client.ShutdownSend();
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-        }
-    }
 
-    private static async Task<List<byte>> ReadRawUntilClosedAsync(HostileClient client)
-    {
-        var received = new List<byte>();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        timeout.CancelAfter(CloseWait);
-        var buffer = new byte[4096];
-        try
-        {
-            int read;
-            while ((read = await client.Socket.ReceiveAsync(buffer, timeout.Token)) > 0)
-            {
-                received.AddRange(buffer.AsSpan(0, read));
-            }
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-        }
-
-        return received;
-    }
 
     private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
 
