@@ -29,4 +29,7 @@ public sealed class SmtpReceivingOptions
 
     /// <summary>When true, the Received: header names the authenticated account; by default only <c>with ESMTPA</c> tells.</summary>
     public bool ReceivedShowsAuthenticatedUser { get; set; }
+
+    /// <summary>When true (default), an authenticated client may only use its own addresses (or the null sender) in MAIL FROM; others get 553 5.7.1.</summary>
+    public bool RestrictSenderToAccount { get; set; } = true;
 }

@@ -67,6 +67,19 @@ public sealed class AuthTlsTests
     }
 
     [Fact]
+    public async Task AnAuthenticatedClientMaySendOnlyAsItsOwnAddressesOrTheNullSender()
+    {
+        await using var server = LoopbackSmtpServer.Start(listener: new() { AllowPlainAuth = true });
+        await using var client = await OpenAsync(server);
+        Assert.StartsWith("235 2.7.0", await client.CommandAsync("AUTH PLAIN " + Convert.ToBase64String("\0a@example.test\0secret"u8), Token));
+        Assert.Equal("553 5.7.1 Sender address rejected: not owned by the authenticated user", await client.CommandAsync("MAIL FROM:<b@example.test>", Token));
+        Assert.Equal("553 5.7.1 Sender address rejected: not owned by the authenticated user", await client.CommandAsync("MAIL FROM:<ceo@remote.test>", Token));
+        Assert.StartsWith("250 2.1.0", await client.CommandAsync("MAIL FROM:<A@Example.Test>", Token));
+        Assert.StartsWith("250 2.0.0", await client.CommandAsync("RSET", Token));
+        Assert.StartsWith("250 2.1.0", await client.CommandAsync("MAIL FROM:<>", Token));
+    }
+
+    [Fact]
     public async Task RepeatedAuthFailuresDropTheConnectionAndAreReported()
     {
         await using var server = LoopbackSmtpServer.Start(listener: new() { AllowPlainAuth = true }, limits: new ServiceLimits { MaxAuthErrors = 2 });

@@ -56,6 +56,12 @@ internal sealed partial class SmtpSession
                 return;
         }
 
+        if (_user is not null && _options.RestrictSenderToAccount && address.Length > 0 && !await OwnsAddressAsync(_user, address))
+        {
+            Error("553 5.7.1 Sender address rejected: not owned by the authenticated user");
+            return;
+        }
+
         var body = "7BIT";
         long size = 0;
         string? ret = null;
@@ -116,5 +122,17 @@ internal sealed partial class SmtpSession
         }
 
         Reply("250 2.1.0 Ok\r\n"u8);
+    }
+
+    /// <summary>True when <paramref name="address"/> is the account's address, one of its aliases, or resolves to the account.</summary>
+    private async ValueTask<bool> OwnsAddressAsync(Sdk.Users.MailUser user, string address)
+    {
+        if (string.Equals(address, user.Address, StringComparison.OrdinalIgnoreCase)
+            || user.Aliases.Any(a => string.Equals(a, address, StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        return await _services.Users.ResolveRecipientAsync(address, Closed) is Sdk.Users.RecipientResolution.Local local && local.User.Id == user.Id;
     }
 }
