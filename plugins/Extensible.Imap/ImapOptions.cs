@@ -27,7 +27,7 @@ public sealed class ImapOptions
     /// <summary>Seconds between <c>* OK Still here</c> keepalives during IDLE; 0 disables them.</summary>
     public int IdleKeepalive { get; set; } = 600;
 
-    /// <summary>Seconds a non-IDLE session may stay silent before autologout; 0 leaves it to the listener's idle timeout.</summary>
+    /// <summary>Seconds a non-IDLE session may stay silent before autologout, and a client may read no responses before it is dropped; 0 leaves both to the listener's idle timeout.</summary>
     public int AutoLogout { get; set; } = 1800;
 
     /// <summary>Bytes of memory the process-wide cache of message header blocks and MIME summaries may use; 0 disables it.</summary>

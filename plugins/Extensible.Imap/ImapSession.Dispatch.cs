@@ -56,7 +56,7 @@ internal sealed partial class ImapSession
         {
             throw;
         }
-        catch (Exception ex) when (ex is not (IOException or EndOfStreamException))
+        catch (Exception ex) when (ex is not (IOException or EndOfStreamException or System.Security.Authentication.AuthenticationException))
         {
             _connection.Logger.Error(ex, "IMAP command {Command} failed", name);
             Tagged(tag, "NO", "Internal server error", "SERVERBUG");

@@ -191,6 +191,11 @@ internal sealed partial class ImapSession
                 {
                     continue;
                 }
+                catch (FormatException)
+                {
+                    // Content without a parseable header block (appended or delivered garbage) matches no text key.
+                    context.Message = null;
+                }
             }
 
             if (SearchEvaluator.Matches(program, context))

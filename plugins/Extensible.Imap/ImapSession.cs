@@ -55,7 +55,12 @@ internal sealed partial class ImapSession : IAsyncDisposable
         _options = options;
         _store = store;
         _users = users;
-        _writer = new ImapWriter(connection.Transcript) { Output = connection.Transport.Output };
+        _writer = new ImapWriter(connection.Transcript)
+        {
+            Output = connection.Transport.Output,
+            StallTimeout = options.AutoLogout > 0 ? TimeSpan.FromSeconds(options.AutoLogout) : Timeout.InfiniteTimeSpan,
+            Stalled = () => connection.Abort($"the client read no responses for {options.AutoLogout} s"),
+        };
         _reader = new CommandReader(options, connection.Transcript);
     }
 
@@ -137,6 +142,11 @@ internal sealed partial class ImapSession : IAsyncDisposable
         catch (IOException ex)
         {
             _connection.Logger.Debug(ex, "Connection I/O error");
+        }
+        catch (System.Security.Authentication.AuthenticationException ex)
+        {
+            // STARTTLS: the host closed the connection after a failed handshake and logged why.
+            _connection.Logger.Debug(ex, "TLS handshake failed");
         }
         catch (InvalidOperationException ex) when (ct.IsCancellationRequested)
         {

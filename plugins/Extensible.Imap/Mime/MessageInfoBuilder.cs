@@ -18,7 +18,20 @@ internal static class MessageInfoBuilder
         var parser = new MimeParser(content, MimeFormat.Entity, persistent: false);
         parser.MimeEntityBegin += (_, e) => begins[e.Entity] = e.BeginOffset;
         parser.MimeEntityEnd += (_, e) => extents[e.Entity] = new Extent(begins.GetValueOrDefault(e.Entity), e.HeadersEndOffset, e.EndOffset, e.Lines);
-        var message = await parser.ParseMessageAsync(cancellationToken);
+        MimeMessage message;
+        try
+        {
+            message = await parser.ParseMessageAsync(cancellationToken);
+        }
+        catch (FormatException)
+        {
+            // Content without a parseable header block (appended or delivered garbage) is all body, with no header fields.
+            message = new MimeMessage { Body = new TextPart("plain") };
+            message.Headers.Clear();
+            extents.Clear();
+            extents[message.Body] = new Extent(0, 0, content.Length, 0);
+        }
+
         var info = new MessageInfo
         {
             Envelope = BuildEnvelope(message),

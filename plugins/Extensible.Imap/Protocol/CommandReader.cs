@@ -123,12 +123,15 @@ internal sealed class CommandReader(ImapOptions options, IProtocolTranscript tra
             if (_skipping)
             {
                 var found = LineReader.SkipLine(ref buffer);
-                reader.AdvanceTo(buffer.Start, buffer.End);
                 if (found)
                 {
+                    // Only the skipped line is examined: the next command may already be buffered behind it.
+                    reader.AdvanceTo(buffer.Start);
                     _skipping = false;
                     return [0xff];
                 }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
 
                 if (result.IsCompleted)
                 {
@@ -146,12 +149,13 @@ internal sealed class CommandReader(ImapOptions options, IProtocolTranscript tra
                     reader.AdvanceTo(buffer.Start);
                     return bytes;
                 case LineStatus.TooLong:
-                    reader.AdvanceTo(buffer.Start, buffer.End);
                     if (lineEndSeen)
                     {
+                        reader.AdvanceTo(buffer.Start);
                         return [0xff];
                     }
 
+                    reader.AdvanceTo(buffer.Start, buffer.End);
                     _skipping = true;
                     continue;
                 default:
@@ -250,7 +254,7 @@ internal sealed class CommandReader(ImapOptions options, IProtocolTranscript tra
             return false;
         }
 
-        if (digits.Length is 0 or > 19)
+        if (digits.Length == 0)
         {
             return false;
         }
@@ -262,7 +266,8 @@ internal sealed class CommandReader(ImapOptions options, IProtocolTranscript tra
                 return false;
             }
 
-            length = (length * 10) + (d - '0');
+            // Saturate: {99999999999999999999} is a literal too large to take, not a negative length or a command line.
+            length = length > (long.MaxValue - 9) / 10 ? long.MaxValue : (length * 10) + (d - '0');
         }
 
         binary = open > 0 && line[open - 1] == '~';

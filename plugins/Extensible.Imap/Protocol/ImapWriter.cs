@@ -201,10 +201,34 @@ internal sealed class ImapWriter(IProtocolTranscript transcript)
     public ValueTask MaybeFlushAsync(CancellationToken cancellationToken) =>
         _unflushed >= 32 * 1024 ? FlushAsync(cancellationToken) : ValueTask.CompletedTask;
 
-    /// <summary>Sends what was written.</summary>
+    /// <summary>How long one flush may wait for the client to read before the connection is given up.</summary>
+    public TimeSpan StallTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>Called when a flush waited longer than <see cref="StallTimeout"/>, to drop the connection.</summary>
+    public Action? Stalled { get; set; }
+
+    /// <summary>Sends what was written; throws <see cref="IOException"/> when the client read nothing for <see cref="StallTimeout"/>.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         _unflushed = 0;
-        await Output.FlushAsync(cancellationToken);
+        var flush = Output.FlushAsync(cancellationToken);
+        if (flush.IsCompleted || StallTimeout == Timeout.InfiniteTimeSpan)
+        {
+            await flush;
+            return;
+        }
+
+        // Without a bound a client that pipelines and never reads holds its session forever on a listener without an idle timeout.
+        var pending = flush.AsTask();
+        try
+        {
+            await pending.WaitAsync(StallTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Stalled?.Invoke();
+            throw new IOException($"The client read no responses for {StallTimeout.TotalSeconds:0} s");
+        }
     }
 }
