@@ -370,7 +370,7 @@ public sealed class PluginRuntime : IAsyncDisposable
         foreach (var connection in _connections.Keys)
         {
             var seconds = connection.IdleTimeoutSeconds;
-            if (seconds > 0 && now - connection.LastActivityTicks > seconds * 1000L)
+            if (seconds > 0 && connection.CloseReason is null && now - connection.LastActivityTicks > seconds * 1000L)
             {
                 connection.Logger.Information("Closing idle connection after {Seconds} s", seconds);
                 connection.Close(RefusalReason.IdleTimeout);
