@@ -9,6 +9,9 @@ public sealed class ImapOptions
     /// <summary>The largest message APPEND accepts, in bytes; advertised as APPENDLIMIT.</summary>
     public long MaxLiteralSize { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Most bytes one APPEND command may spool over all its messages (MULTIAPPEND), so one command cannot fill the disk.</summary>
+    public long MaxAppendTotal { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>The largest literal accepted in commands other than APPEND, in bytes.</summary>
     public int MaxCommandLiteralSize { get; set; } = 64 * 1024;
 

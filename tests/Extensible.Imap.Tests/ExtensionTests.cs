@@ -193,6 +193,19 @@ public sealed class ExtensionTests(ImapServerFixture fixture) : IClassFixture<Im
     }
 
     [Fact]
+    public async Task OneMultiappendCannotSpoolMoreThanItsTotal()
+    {
+        await using var c = await LoggedInAsync(await fixture.NewUserAsync());
+        // Each message is within APPENDLIMIT (30 MiB), but together they pass MaxAppendTotal (31,000,000 bytes): the
+        // second literal is refused before the client sends it.
+        var first = "Subject: big\r\n\r\n" + new string('x', 2_000_000) + "\r\n";
+        var r = await c.CommandAsync("a", $"APPEND INBOX {{{first.Length}+}}\r\n{first} {{30000000}}");
+        Assert.StartsWith("a NO [TOOBIG]", r[^1]);
+        r = await c.CommandAsync("n", "NOOP");
+        Assert.StartsWith("n OK", r[^1]);
+    }
+
+    [Fact]
     public async Task SortAndThreadPerRfc5256()
     {
         var user = await fixture.NewUserAsync();

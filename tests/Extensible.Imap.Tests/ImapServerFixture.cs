@@ -27,6 +27,7 @@ public sealed class ImapServerFixture : IAsyncLifetime
                 var options = TestServer.ServiceOptions(config, "imap");
                 options["PlainConnAllowLogin"] = true;
                 options["MaxLiteralSize"] = 30 * 1024 * 1024;
+                options["MaxAppendTotal"] = 31_000_000;
                 options["IdleKeepalive"] = 0;
                 TestServer.Service(config, "imap")["MaxErrors"] = 50;
             },

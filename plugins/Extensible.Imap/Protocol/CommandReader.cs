@@ -37,6 +37,7 @@ internal sealed class CommandReader(ImapOptions options, IProtocolTranscript tra
     {
         var command = new ImapCommand();
         var memoryUsed = 0L;
+        var spoolUsed = 0L;
         string? tag = null;
         var isAppend = false;
         try
@@ -79,7 +80,7 @@ internal sealed class CommandReader(ImapOptions options, IProtocolTranscript tra
 
                 var limit = isAppend && authenticated ? options.MaxLiteralSize : options.MaxCommandLiteralSize;
                 var spool = isAppend && authenticated && length > options.SpoolThreshold;
-                if (length > limit || (!spool && memoryUsed + length > options.MaxCommandMemory))
+                if (length > limit || (!spool && memoryUsed + length > options.MaxCommandMemory) || (spool && spoolUsed + length > options.MaxAppendTotal))
                 {
                     command.Dispose();
                     var message = isAppend ? "Message too large" : "Literal too large";
@@ -95,6 +96,7 @@ internal sealed class CommandReader(ImapOptions options, IProtocolTranscript tra
 
                 if (spool)
                 {
+                    spoolUsed += length;
                     command.Literals.Add(await SpoolAsync(input, length, binary, cancellationToken));
                 }
                 else
