@@ -146,7 +146,15 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _stopping.Cancel();
-        _server?.Stop();
+        try
+        {
+            _server?.Stop();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
+        {
+            // ARSoft's Stop waits for its listener tasks, which end cancelled when a query was in flight: stopped all the same.
+        }
+
         _stopping.Dispose();
         return ValueTask.CompletedTask;
     }
