@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Extensible.Testing;
 
@@ -62,7 +60,7 @@ public sealed class HostileImapFixture : IAsyncLifetime
         var port = Server.Port("imap", "imap");
         await AppendAsync(port, "a@example.test", "secret", [$"Subject: small\r\n\r\n{MarkerOfA}\r\n", big.ToString()], null, token);
         await AppendAsync(port, "b@example.test", "bsecret", [$"Subject: private\r\n\r\n{MarkerOfB}\r\n"], "BSecret", token);
-        BaselineRssKb = HostileInputTests.RssKb(Server.ProcessId);
+        BaselineRssKb = Server.RssKilobytes();
     }
 
     /// <inheritdoc />
@@ -179,7 +177,7 @@ public sealed class HostileInputTests(HostileImapFixture fixture) : IClassFixtur
     {
         await using (var client = await SelectedAsync(ImapPort))
         {
-            var before = RssKb(Server.ProcessId);
+            var before = Server.RssKilobytes();
             await client.SendRepeatedAsync((byte)'A', 10 * 1024 * 1024, Token);
             await client.SendAsync("\r\nh1 NOOP\r\n", Token);
             Assert.StartsWith("* BAD [TOOBIG]", await client.ReadLineAsync(Token));
@@ -300,7 +298,7 @@ public sealed class HostileInputTests(HostileImapFixture fixture) : IClassFixtur
     [InlineData(true, "patient")]
     public async Task APipelinedFloodThatIsNeverReadMeetsBackpressureNotUnboundedBuffers(bool loggedIn, string listener)
     {
-        var before = RssKb(Server.ProcessId);
+        var before = Server.RssKilobytes();
         var peak = before;
         var port = Server.Port("imap", listener);
         await using (var client = loggedIn ? await SelectedAsync(port) : await GreetedAsync(port))
@@ -312,7 +310,7 @@ public sealed class HostileInputTests(HostileImapFixture fixture) : IClassFixtur
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
             while (!write.IsCompleted && DateTime.UtcNow < deadline)
             {
-                peak = Math.Max(peak, RssKb(Server.ProcessId));
+                peak = Math.Max(peak, Server.RssKilobytes());
                 await Task.WhenAny(write, Task.Delay(100, Token));
             }
 
@@ -387,7 +385,7 @@ public sealed class HostileInputTests(HostileImapFixture fixture) : IClassFixtur
         }
 
         await WaitForNoConnectionsAsync();
-        await WaitUntilAsync(() => Directory.GetFiles(fixture.SpoolDirectory, "extensible-imap-*").Length == 0, TimeSpan.FromSeconds(20), "the spooled literals to be deleted");
+        await TestServer.WaitUntilAsync(() => Directory.GetFiles(fixture.SpoolDirectory, "extensible-imap-*").Length == 0, TimeSpan.FromSeconds(20), "the spooled literals to be deleted", Token);
         Assert.Equal(messagesBefore, await MessageCountAsync());
 
         await AssertHealthyAsync();
@@ -562,20 +560,6 @@ public sealed class HostileInputTests(HostileImapFixture fixture) : IClassFixtur
         return state;
     }
 
-    /// <summary>The resident set size of a process, in KiB.</summary>
-    internal static long RssKb(int processId)
-    {
-        foreach (var line in File.ReadLines($"/proc/{processId}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            }
-        }
-
-        throw new InvalidOperationException("no VmRSS line");
-    }
-
     private static async Task AssertAllRefusedAsync(RawLineClient client, string prefix, IEnumerable<string> commands)
     {
         var i = 0;
@@ -613,10 +597,10 @@ public sealed class HostileInputTests(HostileImapFixture fixture) : IClassFixtur
         }
 
         var logs = Server.Logs;
-        var crashes = logs.Select((line, index) => (line, index)).Where(l => IsCrashLine(l.line))
+        var crashes = logs.Select((line, index) => (line, index)).Where(l => TestServer.IsCrashLine(l.line))
             .Select(l => string.Join('\n', logs.Skip(l.index).Take(8))).ToList();
         Assert.True(crashes.Count == 0, "the server logged failures:\n" + string.Join('\n', crashes));
-        var rss = RssKb(Server.ProcessId);
+        var rss = Server.RssKilobytes();
         Assert.True(rss - fixture.BaselineRssKb < RssAllowanceKb, $"RSS {rss / 1024} MB against a baseline of {fixture.BaselineRssKb / 1024} MB");
     }
 
@@ -657,48 +641,15 @@ public sealed class HostileInputTests(HostileImapFixture fixture) : IClassFixtur
         Assert.StartsWith("s OK", await client.TaggedAsync("s", "SELECT INBOX", Token));
     }
 
-    private static bool IsCrashLine(string line) =>
-        line.Contains("[ERR]", StringComparison.Ordinal) || line.Contains("[FTL]", StringComparison.Ordinal)
-        || line.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase)
-        || line.Contains("failed outside the protocol", StringComparison.Ordinal) || line.Contains("Handler of ", StringComparison.Ordinal);
-
     private void AssertGrowthBelow(long beforeKb, long allowanceKb, string attack)
     {
-        var after = RssKb(Server.ProcessId);
+        var after = Server.RssKilobytes();
         Assert.True(after - beforeKb < allowanceKb, $"RSS grew by {(after - beforeKb) / 1024} MB after {attack}");
     }
 
     private async Task WaitForNoConnectionsAsync()
     {
-        var stats = Path.Combine(Server.DataDirectory, "run", "stats.json");
-        await WaitUntilAsync(() => OpenConnections(stats) == 0, TimeSpan.FromSeconds(20), "every attacking connection to be closed");
-    }
-
-    private static int OpenConnections(string statsFile)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(statsFile));
-            return document.RootElement.GetProperty("services").GetProperty("imap").GetProperty("connections").GetInt32();
-        }
-        catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException)
-        {
-            return -1;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (stopwatch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"waited {timeout} for {what}");
-            }
-
-            await Task.Delay(100, Token);
-        }
+        await Server.WaitForNoConnectionsAsync("imap", TimeSpan.FromSeconds(20), Token);
     }
 
     private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);

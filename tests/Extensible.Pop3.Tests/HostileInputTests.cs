@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Extensible.Testing;
 
@@ -54,7 +51,7 @@ public sealed class HostilePop3Fixture : IAsyncLifetime
 
         await Pop3ServerFixture.AppendAsync(Server, "a@" + TestServer.DefaultDomain, [Encoding.ASCII.GetBytes($"Subject: small\r\n\r\n{MarkerOfA}\r\n"), Encoding.ASCII.GetBytes(big.ToString())], token);
         await Pop3ServerFixture.AppendAsync(Server, "b@" + TestServer.DefaultDomain, [Encoding.ASCII.GetBytes($"Subject: private\r\n\r\n{MarkerOfB}\r\n")], token);
-        BaselineRssKb = HostileInputTests.RssKb(Server.ProcessId);
+        BaselineRssKb = Server.RssKilobytes();
     }
 
     /// <inheritdoc />
@@ -181,7 +178,7 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
     {
         await using (var client = await GreetedAsync(Pop3Port))
         {
-            var before = RssKb(Server.ProcessId);
+            var before = Server.RssKilobytes();
             await client.SendRepeatedAsync((byte)'A', 10 * 1024 * 1024, Token);
             await client.SendAsync("\r\nCAPA\r\n", Token);
             Assert.StartsWith("-ERR Line too long", await client.ReadLineAsync(Token));
@@ -230,7 +227,7 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
     [InlineData(true, "patient")] // no idle timeout: dropped because it read no replies for CommandTimeout
     public async Task APipelinedFloodThatIsNeverReadMeetsBackpressureNotUnboundedBuffers(bool loggedIn, string listener)
     {
-        var before = RssKb(Server.ProcessId);
+        var before = Server.RssKilobytes();
         var peak = before;
         var port = Server.Port("pop3", listener);
         await using (var client = loggedIn ? await LoggedInAsync(port) : await GreetedAsync(port))
@@ -242,7 +239,7 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
             while (!write.IsCompleted && DateTime.UtcNow < deadline)
             {
-                peak = Math.Max(peak, RssKb(Server.ProcessId));
+                peak = Math.Max(peak, Server.RssKilobytes());
                 await Task.WhenAny(write, Task.Delay(100, Token));
             }
 
@@ -429,20 +426,6 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
         await AssertHealthyAsync();
     }
 
-    /// <summary>The resident set size of a process, in KiB.</summary>
-    internal static long RssKb(int processId)
-    {
-        foreach (var line in File.ReadLines($"/proc/{processId}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            }
-        }
-
-        throw new InvalidOperationException("no VmRSS line");
-    }
-
     private async Task AssertHealthyAsync()
     {
         Assert.True(Server.IsRunning, "the server process died:\n" + Server.LogTail());
@@ -457,10 +440,10 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
         }
 
         var logs = Server.Logs;
-        var crashes = logs.Select((line, index) => (line, index)).Where(l => IsCrashLine(l.line))
+        var crashes = logs.Select((line, index) => (line, index)).Where(l => TestServer.IsCrashLine(l.line))
             .Select(l => string.Join('\n', logs.Skip(l.index).Take(8))).ToList();
         Assert.True(crashes.Count == 0, "the server logged failures:\n" + string.Join('\n', crashes));
-        var rss = RssKb(Server.ProcessId);
+        var rss = Server.RssKilobytes();
         Assert.True(rss - fixture.BaselineRssKb < RssAllowanceKb, $"RSS {rss / 1024} MB against a baseline of {fixture.BaselineRssKb / 1024} MB");
     }
 
@@ -487,53 +470,16 @@ public sealed class HostileInputTests(HostilePop3Fixture fixture) : IClassFixtur
         Assert.StartsWith("+OK", await client.CommandAsync("PASS secret", Token));
     }
 
-    private static bool IsCrashLine(string line) =>
-        line.Contains("[ERR]", StringComparison.Ordinal) || line.Contains("[FTL]", StringComparison.Ordinal)
-        || line.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase)
-        || line.Contains("failed outside the protocol", StringComparison.Ordinal) || line.Contains("Handler of ", StringComparison.Ordinal);
-
     private void AssertGrowthBelow(long beforeKb, long allowanceKb, string attack)
     {
-        var after = RssKb(Server.ProcessId);
+        var after = Server.RssKilobytes();
         Assert.True(after - beforeKb < allowanceKb, $"RSS grew by {(after - beforeKb) / 1024} MB after {attack}");
     }
 
     private async Task WaitForNoConnectionsAsync()
     {
-        var stats = Path.Combine(Server.DataDirectory, "run", "stats.json");
-        await WaitUntilAsync(() => OpenConnections(stats) == 0, TimeSpan.FromSeconds(20), "every attacking connection to be closed");
+        await Server.WaitForNoConnectionsAsync("pop3", TimeSpan.FromSeconds(20), Token);
     }
-
-    private static int OpenConnections(string statsFile)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(statsFile));
-            return document.RootElement.GetProperty("services").GetProperty("pop3").GetProperty("connections").GetInt32();
-        }
-        catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException)
-        {
-            return -1;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (stopwatch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"waited {timeout} for {what}");
-            }
-
-            await Task.Delay(100, Token);
-        }
-    }
-
-
-
-
 
     private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
 

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Extensible.Smtp.Tests.Support;
 using Extensible.Testing;
@@ -42,7 +40,7 @@ public sealed class HostileSmtpFixture : IAsyncLifetime
             await HostileInputTests.DeliverAsync(Server.Port("smtp-receiving", "mx"), "warm-up " + i, token);
         }
 
-        BaselineRssKb = HostileInputTests.RssKb(Server.ProcessId);
+        BaselineRssKb = Server.RssKilobytes();
     }
 
     /// <inheritdoc />
@@ -179,7 +177,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
         await using (var client = await ConnectAsync(MxPort))
         {
             Assert.StartsWith("220 ", await client.ReadReplyAsync(Token));
-            var before = RssKb(Server.ProcessId);
+            var before = Server.RssKilobytes();
             await client.SendRepeatedAsync((byte)'A', 10 * 1024 * 1024, Token);
             await client.SendAsync("\r\nNOOP\r\n", Token);
             Assert.StartsWith("500 5.5.2 Line too long", await client.ReadReplyAsync(Token));
@@ -227,7 +225,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
     [InlineData("patient")] // no idle timeout: dropped because it read no replies for CommandTimeout
     public async Task APipelinedFloodThatIsNeverReadMeetsBackpressureNotUnboundedBuffers(string listener)
     {
-        var before = RssKb(Server.ProcessId);
+        var before = Server.RssKilobytes();
         var peak = before;
         await using (var client = await ConnectAsync(Server.Port("smtp-receiving", listener)))
         {
@@ -237,7 +235,7 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
             while (!write.IsCompleted && DateTime.UtcNow < deadline)
             {
-                peak = Math.Max(peak, RssKb(Server.ProcessId));
+                peak = Math.Max(peak, Server.RssKilobytes());
                 await Task.WhenAny(write, Task.Delay(100, Token));
             }
 
@@ -507,30 +505,16 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
         Assert.StartsWith("221 ", await client.CommandAsync("QUIT", cancellationToken));
     }
 
-    /// <summary>The resident set size of a process, in KiB.</summary>
-    internal static long RssKb(int processId)
-    {
-        foreach (var line in File.ReadLines($"/proc/{processId}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            }
-        }
-
-        throw new InvalidOperationException("no VmRSS line");
-    }
-
     private async Task AssertHealthyAsync()
     {
         Assert.True(Server.IsRunning, "the server process died:\n" + Server.LogTail());
         var marker = "FRESH-" + Guid.NewGuid().ToString("n");
         await DeliverWithReplyAsync(marker);
         var logs = Server.Logs;
-        var crashes = logs.Select((line, index) => (line, index)).Where(l => IsCrashLine(l.line))
+        var crashes = logs.Select((line, index) => (line, index)).Where(l => TestServer.IsCrashLine(l.line))
             .Select(l => string.Join('\n', logs.Skip(l.index).Take(8))).ToList();
         Assert.True(crashes.Count == 0, "the server logged failures:\n" + string.Join('\n', crashes));
-        var rss = RssKb(Server.ProcessId);
+        var rss = Server.RssKilobytes();
         Assert.True(rss - fixture.BaselineRssKb < RssAllowanceKb, $"RSS {rss / 1024} MB against a baseline of {fixture.BaselineRssKb / 1024} MB");
     }
 
@@ -544,48 +528,15 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
         Assert.StartsWith("221 ", await client.CommandAsync("QUIT", Token));
     }
 
-    private static bool IsCrashLine(string line) =>
-        line.Contains("[ERR]", StringComparison.Ordinal) || line.Contains("[FTL]", StringComparison.Ordinal)
-        || line.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase)
-        || line.Contains("failed outside the protocol", StringComparison.Ordinal) || line.Contains("Handler of ", StringComparison.Ordinal);
-
     private void AssertGrowthBelow(long beforeKb, long allowanceKb, string attack)
     {
-        var after = RssKb(Server.ProcessId);
+        var after = Server.RssKilobytes();
         Assert.True(after - beforeKb < allowanceKb, $"RSS grew by {(after - beforeKb) / 1024} MB after {attack}");
     }
 
     private async Task WaitForNoConnectionsAsync()
     {
-        var stats = Path.Combine(Server.DataDirectory, "run", "stats.json");
-        await WaitUntilAsync(() => OpenConnections(stats) == 0, TimeSpan.FromSeconds(20), "every attacking connection to be closed");
-    }
-
-    private static int OpenConnections(string statsFile)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(statsFile));
-            return document.RootElement.GetProperty("services").GetProperty("smtp-receiving").GetProperty("connections").GetInt32();
-        }
-        catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException)
-        {
-            return -1;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (stopwatch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"waited {timeout} for {what}");
-            }
-
-            await Task.Delay(100, Token);
-        }
+        await Server.WaitForNoConnectionsAsync("smtp-receiving", TimeSpan.FromSeconds(20), Token);
     }
 
     private async Task<List<string>> FilesContainingAsync(string marker)
@@ -647,10 +598,6 @@ public sealed class HostileInputTests(HostileSmtpFixture fixture) : IClassFixtur
         await MailRcptAsync(client);
         Assert.StartsWith("354 ", await client.CommandAsync("DATA", Token));
     }
-
-
-
-
 
     private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
 
